@@ -1,0 +1,355 @@
+package parser
+
+import (
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+)
+
+// token is one lexical item of a route string.
+type token struct {
+	kind tokenKind // what was scanned
+	pos  int       // byte offset of the token's first byte in the input
+	val  string    // the token's text, without its sigil ('@', '#', '<', '~', '{…}')
+	err  error     // tokError only: the sentinel, wrapped with the message
+}
+
+// tokenKind identifies the kind of a token.
+type tokenKind uint8
+
+const (
+	tokError      tokenKind = iota // err holds the problem; pos says where
+	tokEOF                         // end of input; pos is len(input)
+	tokSpace                       // a run of spaces and tabs
+	tokAuth                        // "+" or "-" glued before the method
+	tokMethod                      // SOCKET: the word up to the next space
+	tokSlash                       // a run of "/"
+	tokAPI                         // "?": the API prefix, /api/
+	tokLiteral                     // chat: a run of unreserved URL characters
+	tokParam                       // {room}: val is "room", pos points at '{'
+	tokWildcard                    // *
+	tokFlag                        // @json: val is "json", pos points at '@'
+	tokMiddleware                  // #auth: val is "auth", pos points at '#'
+	tokSize                        // <1MB: val is "1MB", pos points at '<'; a size or a timeout
+	tokRate                        // ~50/s: val is "50/s", pos points at '~'
+)
+
+var tokenNames = [...]string{
+	tokError:      "error",
+	tokEOF:        "EOF",
+	tokSpace:      "space",
+	tokAuth:       "auth",
+	tokMethod:     "method",
+	tokSlash:      "slash",
+	tokAPI:        "api",
+	tokLiteral:    "literal",
+	tokParam:      "param",
+	tokWildcard:   "wildcard",
+	tokFlag:       "flag",
+	tokMiddleware: "middleware",
+	tokSize:       "size",
+	tokRate:       "rate",
+}
+
+// String returns the name of the token kind, for test failures and debugging.
+func (k tokenKind) String() string {
+	if int(k) < len(tokenNames) {
+		return tokenNames[k]
+	}
+	return fmt.Sprintf("tokenKind(%d)", k)
+}
+
+// String formats a token for test failures and debugging.
+func (t token) String() string {
+	if t.kind == tokError {
+		return fmt.Sprintf("%d:error(%v)", t.pos, t.err)
+	}
+	return fmt.Sprintf("%d:%s(%q)", t.pos, t.kind, t.val)
+}
+
+const eof = -1
+
+// stateFn is a state of the lexer: it scans and returns the next state, or nil when done.
+type stateFn func(*lexer) stateFn
+
+// lexer holds the state of the scanner. It runs synchronously (no goroutine, no channel) and
+// collects every token into toks; the parser then walks the slice.
+type lexer struct {
+	input string  // the route string being scanned
+	start int     // start of the current token
+	pos   int     // current position in the input
+	toks  []token // the tokens scanned so far
+	buf   [24]token
+}
+
+// lex scans the whole input. The last token is always tokEOF or tokError.
+func lex(l *lexer, input string) []token {
+	l.input = input
+	l.start, l.pos = 0, 0
+	l.toks = l.buf[:0]
+	for state := lexStart; state != nil; {
+		state = state(l)
+	}
+	return l.toks
+}
+
+// next returns the next byte of the input, or eof. Every byte the grammar accepts is ASCII,
+// so the lexer works on bytes; runes matter only in error messages.
+func (l *lexer) next() int {
+	if l.pos >= len(l.input) {
+		return eof
+	}
+	c := l.input[l.pos]
+	l.pos++
+	return int(c)
+}
+
+// peek returns the next byte without consuming it.
+func (l *lexer) peek() int {
+	if l.pos >= len(l.input) {
+		return eof
+	}
+	return int(l.input[l.pos])
+}
+
+// backup steps back one byte; call it only once per call of next.
+func (l *lexer) backup() {
+	l.pos--
+}
+
+// acceptRun consumes a run of bytes for which ok is true.
+func (l *lexer) acceptRun(ok func(c int) bool) {
+	for l.pos < len(l.input) && ok(int(l.input[l.pos])) {
+		l.pos++
+	}
+}
+
+// emit appends a token of kind k whose text is input[start+skip:pos].
+func (l *lexer) emit(k tokenKind, skip int) {
+	l.toks = append(l.toks, token{kind: k, pos: l.start, val: l.input[l.start+skip : l.pos]})
+	l.start = l.pos
+}
+
+// errorf appends an error token at offset pos, wrapping the sentinel with the message, and stops
+// the scan.
+func (l *lexer) errorf(pos int, sentinel error, format string, args ...any) stateFn {
+	l.toks = append(l.toks, token{kind: tokError, pos: pos, err: wrapf(sentinel, format, args...)})
+	return nil
+}
+
+func isSpace(c int) bool { return c == ' ' || c == '\t' }
+
+func isNotSpace(c int) bool { return c != eof && !isSpace(c) }
+
+func isDigit(c int) bool { return '0' <= c && c <= '9' }
+
+func isLetter(c int) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
+// isUnreserved reports whether c may appear in a static path segment: RFC 3986's unreserved
+// characters (letters, digits, "-", ".", "_", "~").
+func isUnreserved(c int) bool {
+	return isLetter(c) || isDigit(c) || c == '-' || c == '.' || c == '_' || c == '~'
+}
+
+// isWord reports whether c may appear in a flag name.
+func isWord(c int) bool { return isLetter(c) || isDigit(c) || c == '_' }
+
+// isName reports whether c may appear in a middleware name.
+func isName(c int) bool { return isWord(c) || c == '-' }
+
+// isValue reports whether c may appear in a size, timeout or rate value.
+func isValue(c int) bool { return isLetter(c) || isDigit(c) || c == '.' || c == '/' }
+
+// isOptionStart reports whether c starts an option.
+func isOptionStart(c int) bool { return c == '@' || c == '#' || c == '<' || c == '~' }
+
+// found describes the text at offset pos for an error message: the rune there, quoted, or
+// "end of route".
+func found(input string, pos int) string {
+	if pos >= len(input) {
+		return "end of route"
+	}
+	r, _ := utf8.DecodeRuneInString(input[pos:])
+	if r == utf8.RuneError {
+		return strconv.Quote(input[pos : pos+1])
+	}
+	return strconv.Quote(string(r))
+}
+
+// word returns the text from pos up to the next space or the end of the input.
+func word(input string, pos int) string {
+	end := pos
+	for end < len(input) && !isSpace(int(input[end])) {
+		end++
+	}
+	return input[pos:end]
+}
+
+// lexStart scans leading spaces and the optional auth prefix.
+func lexStart(l *lexer) stateFn {
+	l.acceptRun(isSpace)
+	if l.pos > l.start {
+		l.emit(tokSpace, 0)
+	}
+	switch l.peek() {
+	case eof:
+		l.emit(tokEOF, 0)
+		return nil
+	case '+', '-':
+		l.next()
+		l.emit(tokAuth, 0)
+	}
+	return lexMethod
+}
+
+// lexMethod scans the method: everything up to the next space. The parser checks the word.
+func lexMethod(l *lexer) stateFn {
+	l.acceptRun(isNotSpace)
+	l.emit(tokMethod, 0)
+	l.acceptRun(isSpace)
+	if l.pos > l.start {
+		l.emit(tokSpace, 0)
+	}
+	if l.peek() == eof {
+		l.emit(tokEOF, 0)
+		return nil
+	}
+	if isOptionStart(l.peek()) {
+		return lexOptions // no path; the parser says so
+	}
+	return lexPath
+}
+
+// lexPath scans the path up to the next space.
+func lexPath(l *lexer) stateFn {
+	for {
+		c := l.peek()
+		switch {
+		case c == eof:
+			l.emit(tokEOF, 0)
+			return nil
+		case isSpace(c):
+			return lexOptions
+		case c == '/':
+			l.acceptRun(func(c int) bool { return c == '/' })
+			l.emit(tokSlash, 0)
+		case c == '?':
+			l.next()
+			l.emit(tokAPI, 0)
+		case c == '*':
+			l.next()
+			l.emit(tokWildcard, 0)
+		case c == '{':
+			if next := lexParam(l); next != nil {
+				return next
+			}
+		case isUnreserved(c):
+			l.acceptRun(isUnreserved)
+			l.emit(tokLiteral, 0)
+		case c == '}':
+			return l.errorf(l.pos, ErrSyntax, `unexpected "}" in path: no "{" to close`)
+		case c == ':':
+			return l.errorf(l.pos, ErrPath, `unexpected ":" in path: write a parameter as {%s}, not :%[1]s`, word(l.input, l.pos+1))
+		case isOptionStart(c):
+			return l.errorf(l.pos, ErrPath, "unexpected %q in path: expected a space before %q", rune(c), word(l.input, l.pos))
+		default:
+			return l.errorf(l.pos, ErrPath, `unexpected %s in path: expected letters, digits, "-", ".", "_", "~", "/", "{", "*" or "?"`, found(l.input, l.pos))
+		}
+	}
+}
+
+// lexParam scans "{…}" up to the closing brace. It returns a state only on error; the braces
+// may not enclose a slash, a space or another brace.
+func lexParam(l *lexer) stateFn {
+	open := l.pos
+	l.next()
+	for {
+		switch c := l.next(); c {
+		case '}':
+			l.toks = append(l.toks, token{kind: tokParam, pos: open, val: l.input[open+1 : l.pos-1]})
+			l.start = l.pos
+			return nil
+		case eof:
+			return l.errorf(open, ErrSyntax, `unclosed "{": expected "}" before end of route`)
+		case '/', ' ', '\t', '{':
+			l.backup()
+			return l.errorf(open, ErrSyntax, `unclosed "{": expected "}" before %s`, found(l.input, l.pos))
+		}
+	}
+}
+
+// lexOptions scans the options after the path: spaces, then one option at a time.
+func lexOptions(l *lexer) stateFn {
+	l.acceptRun(isSpace)
+	if l.pos > l.start {
+		l.emit(tokSpace, 0)
+	}
+	switch l.peek() {
+	case eof:
+		l.emit(tokEOF, 0)
+		return nil
+	case '@':
+		return lexFlag
+	case '#':
+		return lexMiddleware
+	case '<':
+		return lexSize
+	case '~':
+		return lexRate
+	}
+	return l.errorf(l.pos, ErrSyntax, "unexpected %q: expected an option (@flag, #middleware, <size>, <timeout> or ~rate)", word(l.input, l.pos))
+}
+
+// lexFlag scans "@word".
+func lexFlag(l *lexer) stateFn {
+	l.next()
+	l.acceptRun(isWord)
+	if l.pos == l.start+1 {
+		return l.errorf(l.pos, ErrSyntax, `expected a flag name after "@", found %s`, found(l.input, l.pos))
+	}
+	l.emit(tokFlag, 1)
+	return lexAfterOption
+}
+
+// lexMiddleware scans "#name".
+func lexMiddleware(l *lexer) stateFn {
+	l.next()
+	if c := l.peek(); !isWord(c) {
+		return l.errorf(l.pos, ErrSyntax, `expected a middleware name after "#", found %s`, found(l.input, l.pos))
+	}
+	l.acceptRun(isName)
+	l.emit(tokMiddleware, 1)
+	return lexAfterOption
+}
+
+// lexSize scans "<value", a size or a timeout; the parser checks the value.
+func lexSize(l *lexer) stateFn {
+	return l.value(tokSize)
+}
+
+// lexRate scans "~value"; the parser checks the value.
+func lexRate(l *lexer) stateFn {
+	return l.value(tokRate)
+}
+
+// value scans a sigil and the run of value characters after it.
+func (l *lexer) value(k tokenKind) stateFn {
+	l.next()
+	l.acceptRun(isValue)
+	l.emit(k, 1)
+	return lexAfterOption
+}
+
+// lexAfterOption checks that an option ends at a space, the end, or the start of another option
+// ("@text@binary" is two flags, as in Total.js).
+func lexAfterOption(l *lexer) stateFn {
+	c := l.peek()
+	if c == eof || isSpace(c) || isOptionStart(c) {
+		return lexOptions
+	}
+	prev := l.toks[len(l.toks)-1]
+	if c == '>' && (prev.kind == tokSize) {
+		return l.errorf(l.pos, ErrSyntax, `unexpected ">" after %q: write <%s without ">"`, l.input[prev.pos:l.pos], prev.val)
+	}
+	return l.errorf(l.pos, ErrSyntax, "unexpected %s after %q: expected a space", found(l.input, l.pos), l.input[prev.pos:l.pos])
+}
