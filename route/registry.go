@@ -1,0 +1,359 @@
+package route
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/wsroute/wsroute/controller"
+	"github.com/wsroute/wsroute/parser"
+	"github.com/wsroute/wsroute/socket"
+)
+
+// ErrConflict is wrapped by the error of a route that matches the same requests as one
+// already registered (same path pattern, same auth prefix).
+var ErrConflict = errors.New("route conflict")
+
+// ErrNoAuthorizer is wrapped by the error of a "+" or "-" route registered on a registry
+// without Config.Authorize: without one the prefix could not be enforced.
+var ErrNoAuthorizer = errors.New("auth prefix without an authorizer")
+
+// ErrShutdown is returned by Register after Shutdown.
+var ErrShutdown = errors.New("route: registry shut down")
+
+// entry is one registered route.
+type entry struct {
+	spec   parser.Spec
+	str    string // canonical
+	shape  string // the path with parameter names erased, for conflicts
+	setup  func(*controller.Controller)
+	site   string // file:line of the registration
+	up     *socket.Upgrader
+	idx    int
+	log    *slog.Logger
+	params []string // parameter names in order
+}
+
+// ctlKey identifies a controller: one per route and concrete URL.
+type ctlKey struct {
+	route int
+	url   string
+}
+
+// Registry holds routes and their controllers and serves them over HTTP. It is an
+// http.Handler: mount it on a server, a ServeMux or a router.
+//
+// All methods of Registry are safe for concurrent use.
+type Registry struct {
+	cfg     Config
+	log     *slog.Logger
+	hub     *socket.Hub
+	trusted []netip.Prefix
+
+	// mu guards the fields below. Lock order: registry, controller, client.
+	mu      sync.RWMutex
+	entries []*entry
+	root    node
+	ctls    map[ctlKey]*controller.Controller
+
+	closing  atomic.Bool
+	shutOnce sync.Once
+	wg       sync.WaitGroup // one per served client
+}
+
+// New returns a Registry configured by cfg. It panics if cfg.TrustedProxies holds
+// something that is neither an IP address nor a CIDR prefix.
+func New(cfg Config) *Registry {
+	cfg = cfg.withDefaults()
+	r := &Registry{
+		cfg: cfg,
+		log: cfg.Logger,
+		hub: socket.NewHub(socket.HubConfig{
+			PingInterval: cfg.PingInterval,
+			PongTimeout:  cfg.PongTimeout,
+			WriteTimeout: cfg.WriteTimeout,
+		}),
+		ctls: make(map[ctlKey]*controller.Controller),
+	}
+	for _, s := range cfg.TrustedProxies {
+		p, err := parsePrefix(s)
+		if err != nil {
+			panic("route: TrustedProxies: " + err.Error())
+		}
+		r.trusted = append(r.trusted, p)
+	}
+	return r
+}
+
+func parsePrefix(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		return netip.ParsePrefix(s)
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	return netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()), nil
+}
+
+// ROUTE registers setup for the route string and panics if that fails; the panic value
+// is an error naming the caller's file and line. The all-caps name breaks Go's naming
+// habit on purpose, so that the line reads as it does in Total.js.
+func (r *Registry) ROUTE(route string, setup func(ctl *controller.Controller)) {
+	if err := r.register(route, setup, callerSite(1)); err != nil {
+		panic(err)
+	}
+}
+
+// Register registers setup for the route string. setup runs once when a concrete URL of
+// the route gets its first client, and again after that controller is destroyed. The
+// error is a *parser.Error for a malformed route, or wraps ErrConflict or
+// ErrNoAuthorizer; it names the caller's file and line.
+func (r *Registry) Register(route string, setup func(ctl *controller.Controller)) error {
+	return r.register(route, setup, callerSite(1))
+}
+
+func callerSite(skip int) string {
+	_, file, line, ok := runtime.Caller(skip + 1)
+	if !ok {
+		return "unknown"
+	}
+	return fmt.Sprintf("%s:%d", filepath.Base(file), line)
+}
+
+func (r *Registry) register(route string, setup func(*controller.Controller), site string) error {
+	if r.closing.Load() {
+		return ErrShutdown
+	}
+	spec, err := parser.ParseWith(route, r.parseOptions())
+	if err != nil {
+		return fmt.Errorf("route: %s: %w", site, err)
+	}
+	if spec.Auth != parser.AuthAny && r.cfg.Authorize == nil {
+		return fmt.Errorf("route: %s: %w", site, &parser.Error{Route: route, Offset: 0, Err: ErrNoAuthorizer})
+	}
+	e := &entry{spec: spec, str: spec.String(), shape: shape(spec), setup: setup, site: site, params: spec.Params()}
+	e.log = r.log.With("route", e.str)
+	mode := socket.ModeJSON
+	switch spec.Mode {
+	case parser.ModeText:
+		mode = socket.ModeText
+	case parser.ModeBinary:
+		mode = socket.ModeBinary
+	}
+	opts := socket.Options{
+		Mode:              mode,
+		MaxBytes:          int(spec.MaxBytes),
+		IdleTimeout:       spec.IdleTimeout,
+		Compression:       !r.cfg.DisableCompression,
+		CompressThreshold: r.cfg.CompressThreshold,
+		ReadBufferSize:    r.cfg.ReadBufferSize,
+		WriteBufferSize:   r.cfg.WriteBufferSize,
+		QueueMessages:     r.cfg.QueueMessages,
+		QueueBytes:        r.cfg.QueueBytes,
+		Overflow:          r.cfg.Overflow,
+		Hub:               r.hub,
+		Logger:            e.log,
+	}
+	if spec.Rate != nil {
+		opts.RateMax, opts.RatePer = spec.Rate.Max, spec.Rate.Per
+	}
+
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, o := range r.entries {
+		if o.shape == e.shape && o.spec.Auth == e.spec.Auth {
+			return fmt.Errorf("route: %s: %w: %q matches the same requests as %q registered at %s",
+				site, ErrConflict, e.str, o.str, o.site)
+		}
+	}
+	e.up = socket.NewUpgrader(opts)
+	e.idx = len(r.entries)
+	r.entries = append(r.entries, e)
+	r.root.insert(e)
+	return nil
+}
+
+// parseOptions is where issue-level declarations (flags, middleware) plug into parsing.
+func (r *Registry) parseOptions() parser.Options { return parser.Options{} }
+
+// shape is the path of spec with parameter names erased: two routes with the same shape
+// match the same requests.
+func shape(spec parser.Spec) string {
+	var b strings.Builder
+	b.WriteByte('/')
+	for _, s := range spec.Segments {
+		switch s.Kind {
+		case parser.Static:
+			b.WriteString(s.Value)
+		case parser.Param:
+			b.WriteString("{:" + s.Type.String() + "}")
+		case parser.Wildcard:
+			b.WriteByte('*')
+		}
+		b.WriteByte('/')
+	}
+	return b.String()
+}
+
+// Routes returns the canonical strings of the registered routes, sorted.
+func (r *Registry) Routes() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]string, 0, len(r.entries))
+	for _, e := range r.entries {
+		out = append(out, e.str)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// controllerFor returns the live controller of e at url, creating and setting it up
+// when there is none, and joins c to it.
+func (r *Registry) controllerFor(e *entry, url string, params []string, c *socket.Client) *controller.Controller {
+	key := ctlKey{route: e.idx, url: url}
+	for {
+		r.mu.Lock()
+		ctl := r.ctls[key]
+		if ctl == nil {
+			ctl = controller.New(controller.Config{
+				URL:              url,
+				Params:           params,
+				Route:            e.str,
+				Mode:             c.Mode(),
+				AutoDestroyDelay: r.cfg.AutoDestroyDelay,
+				TypeField:        r.cfg.TypeField,
+				Logger:           e.log,
+				Destroyed:        func(ctl *controller.Controller) { r.forget(key, ctl) },
+			})
+			r.ctls[key] = ctl
+		}
+		r.mu.Unlock()
+		ctl.Setup(e.setup) // runs once; other callers wait for it
+		if ctl.Join(c) {
+			return ctl
+		}
+		r.forget(key, ctl) // destroyed meanwhile: make a fresh one
+	}
+}
+
+func (r *Registry) forget(key ctlKey, ctl *controller.Controller) {
+	r.mu.Lock()
+	if r.ctls[key] == ctl {
+		delete(r.ctls, key)
+	}
+	r.mu.Unlock()
+}
+
+// Controllers returns the live controllers keyed by their URL. When routes of
+// different auth prefixes share a URL, the key is prefixed with the auth ("+" or "-").
+func (r *Registry) Controllers() map[string]*controller.Controller {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make(map[string]*controller.Controller, len(r.ctls))
+	for k, ctl := range r.ctls {
+		key := k.url
+		switch r.entries[k.route].spec.Auth {
+		case parser.AuthAuthorized:
+			key = "+" + key
+		case parser.AuthUnauthorized:
+			key = "-" + key
+		}
+		out[key] = ctl
+	}
+	return out
+}
+
+// Controller returns the live controller of url (normalised as requests are), or nil.
+func (r *Registry) Controller(url string) *controller.Controller {
+	url = normalize(url)
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for k, ctl := range r.ctls {
+		if k.url == url {
+			return ctl
+		}
+	}
+	return nil
+}
+
+// Online is the number of connected clients on all routes.
+func (r *Registry) Online() int { return r.hub.Len() }
+
+// Client returns the connected client with the given id, on any route, or nil.
+func (r *Registry) Client(id string) *socket.Client { return r.hub.Get(id) }
+
+// Clients returns a snapshot of every connected client.
+func (r *Registry) Clients() []*socket.Client { return r.hub.Clients(nil) }
+
+// SendTo sends v to the client with the given id, encoded by its route's mode.
+// It returns socket.ErrClosed when there is no such client.
+func (r *Registry) SendTo(id string, v any) error {
+	c := r.hub.Get(id)
+	if c == nil {
+		return socket.ErrClosed
+	}
+	return c.Send(v)
+}
+
+// Broadcast sends v to every connected client on every route for which keep returns
+// true (all when keep is nil). v is encoded once per message mode in use.
+func (r *Registry) Broadcast(v any, keep func(c *socket.Client) bool) error {
+	var byMode [3][]*socket.Client
+	for _, c := range r.hub.Clients(nil) {
+		byMode[c.Mode()] = append(byMode[c.Mode()], c)
+	}
+	var errs []error
+	for m, cs := range byMode {
+		if err := controller.SendPrepared(socket.Mode(m), v, cs, keep); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Shutdown stops the registry: new handshakes get HTTP 503, every client is closed with
+// 1001 "going away", pending autodestroys are disarmed, and Shutdown waits until every
+// client's handlers have returned or ctx is done. It is safe to call more than once;
+// every call waits.
+//
+// http.Server.Shutdown does not know about hijacked connections; hook the registry in:
+//
+//	srv.RegisterOnShutdown(func() { go reg.Shutdown(ctx) })
+func (r *Registry) Shutdown(ctx context.Context) error {
+	r.shutOnce.Do(func() {
+		r.closing.Store(true)
+		r.mu.RLock()
+		ctls := make([]*controller.Controller, 0, len(r.ctls))
+		for _, ctl := range r.ctls {
+			ctls = append(ctls, ctl)
+		}
+		r.mu.RUnlock()
+		for _, ctl := range ctls {
+			ctl.StopTimers()
+		}
+		for _, c := range r.hub.Clients(nil) {
+			_ = c.Close(socket.StatusGoingAway, "going away")
+		}
+	})
+	done := make(chan struct{})
+	go func() {
+		r.wg.Wait()
+		r.hub.Close()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

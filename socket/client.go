@@ -1,0 +1,328 @@
+package socket
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/lxzan/gws"
+)
+
+// State is a client's ready state, numbered as the browser's WebSocket.readyState.
+type State int32
+
+// The ready states.
+const (
+	StateConnecting State = iota // upgraded, open handler not yet run
+	StateOpen                    // open handler run; messages flow
+	StateClosing                 // a close has started; sends fail with ErrClosed
+	StateClosed                  // the connection is gone and the close handler has run
+)
+
+// String returns "connecting", "open", "closing" or "closed".
+func (s State) String() string {
+	return [...]string{"connecting", "open", "closing", "closed"}[s&3]
+}
+
+// Handler receives a client's events. The registry's controllers implement it.
+// Calls for one client come one at a time, in order, on the client's read goroutine.
+type Handler interface {
+	HandleOpen(c *Client)
+	HandleMessage(c *Client, m Message)
+	HandleError(c *Client, err error)
+	HandleClose(c *Client, e CloseEvent)
+}
+
+// ControlHandler is implemented by a Handler that also wants ping and pong frames.
+type ControlHandler interface {
+	HandlePing(c *Client, payload []byte)
+	HandlePong(c *Client, payload []byte)
+}
+
+// Client is one WebSocket connection.
+//
+// All methods of Client are safe for concurrent use. Sends never block on the network:
+// they go to a bounded outgoing queue (see Options.QueueMessages) written in order by
+// one writer at a time.
+type Client struct {
+	conn *gws.Conn
+	up   *Upgrader
+	hub  *Hub
+	h    Handler
+	log  *slog.Logger
+
+	id       string
+	url      string
+	path     string
+	params   []string // name, value, name, value, ...
+	rawQuery string
+	header   http.Header
+	ip       string
+	remote   net.Addr
+	user     any
+	idle     time.Duration
+
+	queryOnce sync.Once
+	query     url.Values
+
+	state atomic.Int32
+
+	// mu guards the fields below it. Lock order: controller, then client; never call
+	// user code or write to the network while holding it.
+	mu          sync.Mutex
+	q           ring
+	qBytes      int
+	inflight    bool
+	cur         outItem
+	closing     bool
+	closeCode   StatusCode
+	closeReason string
+	ctx         context.Context
+	cancel      context.CancelFunc
+	data        map[string]any
+	onClose     []func()
+
+	written       func(error) // c.onWritten, bound once
+	inflightSince atomic.Int64
+	dropped       atomic.Uint64
+
+	lastPing int64        // the sweeper's own
+	pingSent atomic.Int64 // when the unanswered ping went out; 0 when none is pending
+	latency  atomic.Int64
+	lastRead atomic.Int64
+
+	tokens   float64 // rate bucket; read goroutine only
+	tokensAt int64
+}
+
+func newID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// ID is the client's identifier: 16 characters from 96 random bits, unique and unguessable.
+func (c *Client) ID() string { return c.id }
+
+// URL is the normalised request path the client connected to: lower-cased, slashes
+// collapsed, with a trailing slash ("/chat/room1/").
+func (c *Client) URL() string { return c.url }
+
+// Path is the request path as the client sent it.
+func (c *Client) Path() string { return c.path }
+
+// Param returns the value of the route parameter name, percent-decoded, with its case
+// kept, or "" when the route has no such parameter.
+func (c *Client) Param(name string) string {
+	for i := 0; i+1 < len(c.params); i += 2 {
+		if c.params[i] == name {
+			return c.params[i+1]
+		}
+	}
+	return ""
+}
+
+// Params returns the route parameters as name, value pairs in route order.
+// The slice must not be modified.
+func (c *Client) Params() []string { return c.params }
+
+// Query returns the first value of the query parameter name.
+func (c *Client) Query(name string) string {
+	c.queryOnce.Do(func() { c.query, _ = url.ParseQuery(c.rawQuery) })
+	return c.query.Get(name)
+}
+
+// Header returns the handshake request's headers. It must not be modified.
+func (c *Client) Header() http.Header { return c.header }
+
+// IP is the client's address: the socket's remote IP, or the first untrusted address of
+// X-Forwarded-For when the request came through a proxy the registry trusts.
+func (c *Client) IP() string { return c.ip }
+
+// RemoteAddr is the network address of the connection's peer.
+func (c *Client) RemoteAddr() net.Addr { return c.remote }
+
+// User is what the registry's authorizer returned for this client, or nil.
+func (c *Client) User() any { return c.user }
+
+// Mode is the route's message mode.
+func (c *Client) Mode() Mode { return c.up.opts.Mode }
+
+// Subprotocol is the subprotocol chosen in the handshake, or "".
+func (c *Client) Subprotocol() string { return c.conn.SubProtocol() }
+
+// State is the client's ready state.
+func (c *Client) State() State { return State(c.state.Load()) }
+
+// Latency is the round trip of the last answered ping, or 0 before the first pong.
+func (c *Client) Latency() time.Duration { return time.Duration(c.latency.Load()) }
+
+// Dropped counts the messages this client's overflow policy has dropped.
+func (c *Client) Dropped() uint64 { return c.dropped.Load() }
+
+// Send encodes v by the route's mode and queues it for this client. It returns an error
+// when the mode cannot encode v, when the client is closing (ErrClosed), or when the
+// overflow policy refused it (ErrQueueFull, ErrSlowConsumer). The encoding table is in
+// the package documentation.
+func (c *Client) Send(v any) error {
+	op, data, err := encode(c.up.opts.Mode, v)
+	if err != nil {
+		return err
+	}
+	return c.enqueue(outItem{op: op, data: data})
+}
+
+// SendBinary queues data as a binary frame, whatever the route's mode.
+func (c *Client) SendBinary(data []byte) error {
+	return c.enqueue(outItem{op: gws.OpcodeBinary, data: data})
+}
+
+// SendPrepared queues a message encoded once by Prepare. It takes its own reference to p.
+func (c *Client) SendPrepared(p *Prepared) error {
+	p.refs.Add(1)
+	return c.enqueue(outItem{prep: p})
+}
+
+// Close starts the close handshake: messages already queued are written first, then a
+// close frame with code and reason (cut to 123 bytes), then the connection is closed.
+// Later sends fail with ErrClosed. Closing twice returns ErrClosed.
+func (c *Client) Close(code StatusCode, reason string) error {
+	c.mu.Lock()
+	if c.closing {
+		c.mu.Unlock()
+		return ErrClosed
+	}
+	handNow, it := c.startCloseLocked(code, reason)
+	c.mu.Unlock()
+	if handNow {
+		c.handOff(it)
+	}
+	return nil
+}
+
+// Ping sends a ping frame now. Its pong updates Latency.
+func (c *Client) Ping() error {
+	if c.isClosing() {
+		return ErrClosed
+	}
+	c.pingSent.CompareAndSwap(0, time.Now().UnixNano())
+	c.conn.Async(func() { _ = c.conn.WritePing(nil) })
+	return nil
+}
+
+func (c *Client) isClosing() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closing
+}
+
+// Context returns a context cancelled when the client closes.
+func (c *Client) Context() context.Context {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ctx == nil {
+		c.ctx, c.cancel = context.WithCancel(context.Background())
+		if c.State() == StateClosed {
+			c.cancel()
+		}
+	}
+	return c.ctx
+}
+
+// Set stores value under key in the client's data store.
+func (c *Client) Set(key string, value any) {
+	c.mu.Lock()
+	if c.data == nil {
+		c.data = make(map[string]any)
+	}
+	c.data[key] = value
+	c.mu.Unlock()
+}
+
+// Get returns the value stored under key and whether there was one.
+func (c *Client) Get(key string) (any, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.data[key]
+	return v, ok
+}
+
+// Delete removes key from the client's data store.
+func (c *Client) Delete(key string) {
+	c.mu.Lock()
+	delete(c.data, key)
+	c.mu.Unlock()
+}
+
+// AfterClose registers fn to run once the client has closed, after the close handler.
+// If the client is already closed, fn runs at once. It returns a function that
+// unregisters fn.
+func (c *Client) AfterClose(fn func()) (stop func()) {
+	c.mu.Lock()
+	if c.State() == StateClosed {
+		c.mu.Unlock()
+		fn()
+		return func() {}
+	}
+	box := &fn
+	c.onClose = append(c.onClose, func() {
+		if f := *box; f != nil {
+			f()
+		}
+	})
+	c.mu.Unlock()
+	return func() {
+		c.mu.Lock()
+		*box = nil
+		c.mu.Unlock()
+	}
+}
+
+// Serve runs the client's read loop with h until the connection ends. The registry calls
+// it on its own goroutine, after attaching the client to a controller.
+func (c *Client) Serve(h Handler) {
+	c.h = h
+	c.conn.ReadLoop()
+}
+
+// Reject closes a client that was upgraded but will not be served (the route refused
+// it after the upgrade, for example on a failed auth or CSRF check): it writes the close
+// frame and cuts the connection, without running any handler.
+func (c *Client) Reject(code StatusCode, reason string) {
+	c.mu.Lock()
+	c.closing = true
+	c.closeCode, c.closeReason = code, reason
+	c.mu.Unlock()
+	_ = c.conn.NetConn().SetWriteDeadline(time.Now().Add(closeGrace))
+	_ = c.conn.WriteClose(uint16(code), truncateReason(reason))
+	c.finish()
+}
+
+// finish marks the client closed, drops what is queued, cancels its context and removes
+// it from the hub. It returns the after-close callbacks to run.
+func (c *Client) finish() []func() {
+	c.state.Store(int32(StateClosed))
+	c.mu.Lock()
+	c.closing = true
+	dropped := c.q.drain()
+	c.qBytes = 0
+	cancel := c.cancel
+	after := c.onClose
+	c.onClose = nil
+	c.mu.Unlock()
+	releaseAll(dropped)
+	if cancel != nil {
+		cancel()
+	}
+	if c.hub != nil {
+		c.hub.remove(c)
+	}
+	return after
+}

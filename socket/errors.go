@@ -1,0 +1,51 @@
+package socket
+
+import (
+	"errors"
+	"net"
+	"strconv"
+)
+
+var (
+	// ErrClosed is returned by a send on a client that is closing or closed.
+	// It is net.ErrClosed, so errors.Is(err, net.ErrClosed) holds as well.
+	ErrClosed = net.ErrClosed
+	// ErrQueueFull is returned by a send that the client's overflow policy dropped.
+	ErrQueueFull = errors.New("socket: outgoing queue full")
+	// ErrSlowConsumer is returned by the send that made the client overflow its queue under
+	// the default policy: the client is being closed with StatusSlowConsumer.
+	ErrSlowConsumer = errors.New("socket: slow consumer")
+	// ErrUnsupportedValue is returned when a route's mode cannot send a value,
+	// such as a struct on a @binary route.
+	ErrUnsupportedValue = errors.New("socket: value not supported by the route's mode")
+	// ErrInvalidText is returned when bytes sent as a text message are not valid UTF-8.
+	ErrInvalidText = errors.New("socket: text message is not valid UTF-8")
+)
+
+// InvalidJSONError is passed to the error handler when a message on a @json route is not
+// valid JSON. The message is not delivered and the connection stays open.
+type InvalidJSONError struct {
+	Offset int64 // byte offset where the JSON decoder gave up
+	Size   int   // the message's size in bytes
+	Err    error // the decoder's error
+}
+
+func (e *InvalidJSONError) Error() string {
+	return "socket: invalid JSON message at offset " + strconv.FormatInt(e.Offset, 10) + ": " + e.Err.Error()
+}
+
+func (e *InvalidJSONError) Unwrap() error { return e.Err }
+
+// PanicError is passed to the error handler when a handler panicked. The client is then
+// closed with StatusInternalError.
+type PanicError struct {
+	Value any    // what the handler panicked with
+	Stack []byte // the goroutine's stack at the panic
+}
+
+func (e *PanicError) Error() string {
+	if err, ok := e.Value.(error); ok {
+		return "socket: handler panicked: " + err.Error()
+	}
+	return "socket: handler panicked"
+}

@@ -1,0 +1,288 @@
+package socket
+
+import (
+	"sync/atomic"
+	"time"
+
+	"github.com/lxzan/gws"
+)
+
+// Overflow is what happens when a message is sent to a client whose outgoing queue is full.
+type Overflow uint8
+
+// The overflow policies. The queue is full when it holds Options.QueueMessages messages,
+// or when it is not empty and the new message would take it past Options.QueueBytes.
+const (
+	// OverflowClose closes the client with StatusSlowConsumer (the default): queued
+	// messages are dropped, a close frame is attempted for one second, then the
+	// connection is cut. The send returns ErrSlowConsumer.
+	OverflowClose Overflow = iota
+	// OverflowDropNewest keeps the queue as it is and drops the new message; the send
+	// returns ErrQueueFull.
+	OverflowDropNewest
+	// OverflowDropOldest drops messages from the front of the queue until the new one fits.
+	OverflowDropOldest
+)
+
+// closeGrace is how long a slow consumer has to take its close frame.
+const closeGrace = time.Second
+
+// Prepared is a message encoded once to be sent to many clients: a broadcast encodes and,
+// where compression is negotiated, compresses it once, whatever the number of receivers.
+// Get one from Prepare; call Release once when done sending it.
+type Prepared struct {
+	mode Mode
+	op   gws.Opcode
+	data []byte
+	bc   *gws.Broadcaster
+	refs atomic.Int32
+	used atomic.Bool
+}
+
+// Prepare encodes v once for clients of the given mode. The caller holds one reference
+// and must call Release after its last SendPrepared.
+func Prepare(mode Mode, v any) (*Prepared, error) {
+	op, data, err := encode(mode, v)
+	if err != nil {
+		return nil, err
+	}
+	p := &Prepared{mode: mode, op: op, data: data, bc: gws.NewBroadcaster(op, data)}
+	p.refs.Store(1)
+	return p, nil
+}
+
+// Mode is the mode the message was encoded for.
+func (p *Prepared) Mode() Mode { return p.mode }
+
+// Size is the encoded payload's length in bytes.
+func (p *Prepared) Size() int { return len(p.data) }
+
+// Release drops the caller's reference. The shared frames are freed once every client
+// has written or dropped its copy.
+func (p *Prepared) Release() {
+	if p.refs.Add(-1) == 0 && p.used.Load() {
+		_ = p.bc.Close()
+	}
+}
+
+// outItem is one entry of a client's outgoing queue.
+type outItem struct {
+	op     gws.Opcode
+	data   []byte
+	prep   *Prepared
+	code   StatusCode // op == OpcodeCloseConnection
+	reason string
+}
+
+func (it *outItem) size() int {
+	if it.prep != nil {
+		return len(it.prep.data)
+	}
+	return len(it.data)
+}
+
+func (it *outItem) release() {
+	if it.prep != nil {
+		it.prep.Release()
+	}
+}
+
+// ring is a FIFO of outItems that grows by doubling.
+type ring struct {
+	buf  []outItem
+	head int
+	n    int
+}
+
+func (r *ring) len() int { return r.n }
+
+func (r *ring) push(it outItem) {
+	if r.n == len(r.buf) {
+		nb := make([]outItem, max(8, 2*len(r.buf)))
+		for i := 0; i < r.n; i++ {
+			nb[i] = r.buf[(r.head+i)%len(r.buf)]
+		}
+		r.buf, r.head = nb, 0
+	}
+	r.buf[(r.head+r.n)%len(r.buf)] = it
+	r.n++
+}
+
+func (r *ring) pop() outItem {
+	it := r.buf[r.head]
+	r.buf[r.head] = outItem{}
+	r.head = (r.head + 1) % len(r.buf)
+	r.n--
+	return it
+}
+
+// drain empties the ring and returns what it held.
+func (r *ring) drain() []outItem {
+	out := make([]outItem, 0, r.n)
+	for r.n > 0 {
+		out = append(out, r.pop())
+	}
+	r.buf, r.head = nil, 0
+	return out
+}
+
+// enqueue queues it for writing, or writes it at once when nothing is in flight.
+// It applies the overflow policy when the queue is full.
+func (c *Client) enqueue(it outItem) error {
+	c.mu.Lock()
+	if c.closing {
+		c.mu.Unlock()
+		it.release()
+		return ErrClosed
+	}
+	if !c.inflight {
+		c.inflight = true
+		c.cur = it
+		c.mu.Unlock()
+		c.handOff(it)
+		return nil
+	}
+	size := it.size()
+	o := &c.up.opts
+	if c.q.len() >= o.QueueMessages || (c.q.len() > 0 && c.qBytes+size > o.QueueBytes) {
+		switch o.Overflow {
+		case OverflowDropNewest:
+			c.mu.Unlock()
+			it.release()
+			c.dropped.Add(1)
+			return ErrQueueFull
+		case OverflowDropOldest:
+			var evicted []outItem
+			for c.q.len() > 0 && (c.q.len() >= o.QueueMessages || c.qBytes+size > o.QueueBytes) {
+				old := c.q.pop()
+				c.qBytes -= old.size()
+				evicted = append(evicted, old)
+			}
+			c.q.push(it)
+			c.qBytes += size
+			c.mu.Unlock()
+			for i := range evicted {
+				evicted[i].release()
+			}
+			c.dropped.Add(uint64(len(evicted)))
+			return nil
+		default:
+			dropped, handNow, cl := c.slowConsumerLocked(closeGrace)
+			c.mu.Unlock()
+			if handNow {
+				c.handOff(cl)
+			}
+			it.release()
+			releaseAll(dropped)
+			c.dropped.Add(uint64(len(dropped)) + 1)
+			return ErrSlowConsumer
+		}
+	}
+	c.q.push(it)
+	c.qBytes += size
+	c.mu.Unlock()
+	return nil
+}
+
+// slowConsumerLocked starts closing c with StatusSlowConsumer: it drops the queue, queues
+// the close frame and gives the write in flight grace to finish. c.mu must be held.
+func (c *Client) slowConsumerLocked(grace time.Duration) (dropped []outItem, handNow bool, it outItem) {
+	if c.closing {
+		return nil, false, outItem{}
+	}
+	dropped = c.q.drain()
+	c.qBytes = 0
+	handNow, it = c.startCloseLocked(StatusSlowConsumer, "slow consumer")
+	_ = c.conn.NetConn().SetWriteDeadline(time.Now().Add(grace))
+	return dropped, handNow, it
+}
+
+func releaseAll(items []outItem) {
+	for i := range items {
+		items[i].release()
+	}
+}
+
+// startCloseLocked marks c closing and queues the close frame behind what is queued.
+// c.mu must be held.
+func (c *Client) startCloseLocked(code StatusCode, reason string) (handNow bool, it outItem) {
+	c.closing = true
+	c.closeCode, c.closeReason = code, reason
+	c.state.CompareAndSwap(int32(StateOpen), int32(StateClosing))
+	c.state.CompareAndSwap(int32(StateConnecting), int32(StateClosing))
+	it = outItem{op: gws.OpcodeCloseConnection, code: code, reason: reason}
+	if c.inflight {
+		c.q.push(it)
+		return false, it
+	}
+	c.inflight = true
+	c.cur = it
+	return true, it // the caller hands it off after unlocking
+}
+
+// handOff passes it to gws's writer. Only one item is in flight at a time; the next is
+// handed from the write callback, on gws's writer goroutine.
+func (c *Client) handOff(it outItem) {
+	c.inflightSince.Store(time.Now().UnixNano())
+	switch {
+	case it.op == gws.OpcodeCloseConnection:
+		code, reason := it.code, it.reason
+		c.conn.Async(func() {
+			_ = c.conn.WriteClose(uint16(code), truncateReason(reason))
+			c.written(nil)
+		})
+	case it.prep != nil:
+		it.prep.used.Store(true)
+		if err := it.prep.bc.Broadcast(c.conn, c.written); err != nil {
+			c.written(err)
+		}
+	default:
+		c.conn.WriteAsync(it.op, it.data, c.written)
+	}
+}
+
+// onWritten runs when the item in flight has been written (or failed), and hands the next.
+func (c *Client) onWritten(err error) {
+	c.mu.Lock()
+	done := c.cur
+	if err != nil && done.op != gws.OpcodeCloseConnection {
+		// The connection is gone: nothing queued can be written any more.
+		dropped := c.q.drain()
+		c.qBytes = 0
+		c.inflight = false
+		c.cur = outItem{}
+		c.inflightSince.Store(0)
+		c.mu.Unlock()
+		done.release()
+		releaseAll(dropped)
+		return
+	}
+	if c.q.len() > 0 {
+		next := c.q.pop()
+		c.qBytes -= next.size()
+		c.cur = next
+		c.mu.Unlock()
+		done.release()
+		c.handOff(next)
+		return
+	}
+	c.inflight = false
+	c.cur = outItem{}
+	c.inflightSince.Store(0)
+	c.mu.Unlock()
+	done.release()
+}
+
+// truncateReason cuts a close reason to the 123 bytes a close frame can carry,
+// without splitting a UTF-8 sequence.
+func truncateReason(s string) []byte {
+	const maxReason = 123
+	if len(s) <= maxReason {
+		return []byte(s)
+	}
+	n := maxReason
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return []byte(s[:n])
+}
