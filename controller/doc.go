@@ -1,0 +1,44 @@
+// Package controller is the "$" of a Total.js socket route: the clients of one route at
+// one concrete URL, their handlers, and the ways to reach them.
+//
+// # Lifecycle
+//
+// The registry creates a controller when a concrete URL of a route gets its first client
+// ("/chat/{room}/" has one controller per room; URLs that differ only in case, doubled or
+// trailing slashes share one). Then:
+//
+//		setup → open → message* → close → (autodestroy) → destroy
+//
+//	  - setup: the function given to ROUTE runs once, before the first client's open
+//	    event. It sets the handlers (OnOpen, OnMessage, On, OnClose, OnError, OnPing,
+//	    OnPong, OnDestroy); setting one later panics. Param returns the first client's
+//	    parameters, with their case.
+//	  - open: a client has joined; it already counts in Online and receives Send.
+//	  - message: one complete message. Handlers of one client run in order, one at a time;
+//	    different clients' handlers run concurrently.
+//	  - close: the client has gone (code and reason in socket.CloseEvent); it no longer
+//	    counts in Online.
+//	  - autodestroy: with AutoDestroy, a controller that has had no client for the grace
+//	    period (5 s) runs the AutoDestroy callbacks and is destroyed. A client arriving in
+//	    between cancels it. Without AutoDestroy an empty controller lives until Destroy,
+//	    as in Total.js: use AutoDestroy on routes with parameters, or every room ever
+//	    visited keeps its controller.
+//	  - destroy: Destroy (or the autodestroy) runs the OnDestroy handlers, forgets the
+//	    controller in the registry and closes its clients with 1000. The next client of
+//	    the URL gets a new controller, and setup runs again.
+//
+// Unlike Total.js, a "+" route and a "-" route on the same URL get separate controllers.
+//
+// # Sending
+//
+// Send and SendFunc encode the value once for all receivers (and compress it once), by
+// the route's mode; the table is in the socket package. A slow receiver is dealt with by
+// its own overflow policy and never delays the others.
+//
+// # Concurrency
+//
+// All methods of Controller are safe for concurrent use. The controller starts no
+// goroutine; its autodestroy uses one time.AfterFunc, stopped when a client joins. It
+// never calls user code or sends while holding its lock. Lock order: registry, then
+// controller, then client.
+package controller

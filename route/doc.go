@@ -1,0 +1,56 @@
+// Package route is wsroute's registry: route strings in, an http.Handler out.
+//
+//	route.ROUTE("SOCKET /chat/{room}/ @json <1MB", func(ctl *controller.Controller) {
+//		ctl.OnMessage(func(c *socket.Client, m socket.Message) { _ = ctl.Send(m.Clone()) })
+//	})
+//	http.ListenAndServe(":8000", route.Default)
+//
+// [ROUTE] registers on [Default]; [New] makes a registry of one's own. A registry is an
+// http.Handler and mounts on http.ListenAndServe, an http.ServeMux or any router.
+//
+// # Registration
+//
+// Route strings are parsed by package parser (the grammar is in its documentation).
+// [Registry.ROUTE] panics on a bad route with an error naming the caller's file and
+// line; [Registry.Register] returns the same error. Refused: a malformed route; a route
+// that matches the same requests as one already registered (same path shape — parameter
+// names do not count — and same auth prefix), naming both sites; a "+" or "-" route on
+// a registry without Config.Authorize.
+//
+// # Matching
+//
+// Doubled slashes collapse and the trailing slash is optional; static segments match
+// case-insensitively; parameters keep their case and are percent-decoded; typed
+// parameters ({id:number}, {id:uuid}) must validate or the request does not match that
+// route. A parameter matches exactly one non-empty segment; "*" as the last segment
+// matches the rest of the path, even nothing. Precedence, segment by segment: a static
+// segment beats a parameter (number, then uuid, then string), which beats the wildcard;
+// the first branch that matches the whole path wins. Matching a static route allocates
+// nothing.
+//
+// # Before the upgrade
+//
+// Every refusal ServeHTTP can make before the connection is hijacked is an HTTP status:
+//
+//	503 Service Unavailable   the registry is shutting down
+//	404 Not Found             no route matches the path
+//	426 Upgrade Required      not a WebSocket request (no "Upgrade: websocket"), or a
+//	                          Sec-WebSocket-Version other than 13
+//	405 Method Not Allowed    a handshake with a method other than GET
+//	400 Bad Request           no "Connection: Upgrade", a missing or malformed
+//	                          Sec-WebSocket-Key, or a malformed percent-escape in a parameter
+//	403 Forbidden             an Origin that is neither the request's host nor allowed by
+//	                          Config.OriginPatterns
+//	500 Internal Server Error the authorizer failed
+//
+// Refusals a browser must be able to read (auth, CSRF token, middleware) upgrade first and
+// then close with a 4xxx code: see the close-code table in package socket.
+//
+// # Shutdown
+//
+// [Registry.Shutdown] answers new handshakes with 503, closes every client with 1001 and
+// waits for their handlers. http.Server.Shutdown does not know hijacked connections, so
+// hook the registry in:
+//
+//	srv.RegisterOnShutdown(func() { go reg.Shutdown(ctx) })
+package route

@@ -1,0 +1,81 @@
+// Package socket is one WebSocket client of wsroute: the only package that imports
+// github.com/lxzan/gws, and it keeps every gws type out of its exported API.
+//
+// The registry (package route) upgrades a request with an [Upgrader] built for the route,
+// attaches the [Client] to a controller, and calls [Client.Serve] on a goroutine of the
+// client's own. Everything else is here: decoding per message mode, size and UTF-8
+// checks, the bounded outgoing queue, close handshakes, heartbeats, and recovery from
+// panicking handlers.
+//
+// # Concurrency
+//
+// All methods of Client are safe for concurrent use. A client's handlers run one at a
+// time, in order, on its read goroutine; different clients' handlers run concurrently,
+// and a handler that blocks delays only its own client. Sends never block on the network.
+//
+// # Outgoing messages
+//
+// Each client has a bounded FIFO queue in front of gws's writer, with at most one write in
+// flight: the next message is handed to gws from the previous write's callback, so there
+// is no goroutine per message and no lock is held while writing. A full queue
+// (Options.QueueMessages messages, or Options.QueueBytes bytes beyond the write in
+// flight) applies the [Overflow] policy; by default the client is closed with
+// StatusSlowConsumer, and it never slows down or grows memory for the others. A write that
+// stalls for longer than the hub's WriteTimeout is treated the same way.
+//
+// A message sent to many clients is encoded once ([Prepare]); when permessage-deflate is
+// negotiated it is also compressed once, by gws's Broadcaster, and the shared frame is
+// freed when the last client has written it.
+//
+// # Encoding table
+//
+// How Send turns a value into a frame, by the route's mode:
+//
+//	value                 @json                 @text                 @binary
+//	string                JSON string ("hi")    text frame, raw       binary frame, raw bytes
+//	[]byte                JSON (base64 string)  text frame, raw *     binary frame
+//	json.RawMessage       text frame, as is *   text frame, as is *   binary frame, as is
+//	socket.Text           text frame, raw *     text frame, raw *     text frame, raw *
+//	socket.Binary         binary frame          binary frame          binary frame
+//	anything else         json.Marshal, text    json.Marshal, text    ErrUnsupportedValue
+//
+// (*) must be valid UTF-8, else ErrInvalidText. Total.js v5 sends a string raw on @json
+// and quoted on @text; wsroute follows the design instead: @json always JSON-encodes.
+//
+// # Incoming messages
+//
+// Text and binary frames are accepted in every mode. A message is checked whole: over
+// the route's size limit (all fragments, after inflating) it closes the client with 1009;
+// a text frame that is not valid UTF-8 closes it with 1007; on a @json route a message
+// (text or binary frame) that is not valid JSON is not delivered: the error handler gets
+// an [*InvalidJSONError] and the connection stays open. [Message.Bytes] is valid only
+// while the handler runs.
+//
+// # Close codes
+//
+//	code  name                when wsroute sends it                             client should retry
+//	1000  normal closure      Close(1000), idle timeout, heartbeat timeout       yes
+//	1001  going away          registry Shutdown                                  yes, later
+//	1002  protocol error      malformed frames, unmasked frames, bad opcodes     no
+//	1007  invalid payload     a text message that is not UTF-8                   no
+//	1008  policy violation    the route's rate limit ("~50/s") exceeded           no (slow down)
+//	1009  message too big     a message over the route's "<size>"                no
+//	1011  internal error      a handler panicked                                 yes
+//	4000  middleware refused  a middleware returned an error (its text is reason) no
+//	4001  unauthorized        the route's auth prefix refused the client          no
+//	4002  invalid token       the @csrf token is missing, invalid or expired      no (get a new token)
+//	4003  forbidden           a middleware returned false                         no
+//	4008  slow consumer       the outgoing queue overflowed or a write stalled    yes
+//
+// 1005 and 1006 are reported in [CloseEvent] only (no code, connection dropped); they
+// are never sent. [StatusCode.Retry] gives the last column.
+//
+// # Heartbeat and timeouts
+//
+// A [Hub] holds a registry's live clients. Its single sweeper goroutine, which runs only
+// while there are clients, pings each client every PingInterval (30 s), closes one whose
+// pong has not come within PongTimeout (10 s) with 1000 "heartbeat timeout", enforces
+// the route's idle timeout ("<30s": no message for that long, 1000 "idle timeout"; pings
+// and pongs do not count), and cuts writes stalled past WriteTimeout. There is no timer
+// per connection. [Client.Latency] is the round trip of the last answered ping.
+package socket
