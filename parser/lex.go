@@ -3,6 +3,7 @@ package parser
 import (
 	"fmt"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -79,7 +80,19 @@ type lexer struct {
 	start int     // start of the current token
 	pos   int     // current position in the input
 	toks  []token // the tokens scanned so far
-	buf   [24]token
+	buf   [32]token // backing store of toks, enough for most routes
+}
+
+// lexers recycles lexers: a lexer with its token buffer is about 1.5 KB, and allocating one per
+// Parse costs more than the parse itself.
+var lexers = sync.Pool{New: func() any { return new(lexer) }}
+
+// release clears the tokens, so that the pool holds no reference to the input, and returns l to
+// the pool.
+func (l *lexer) release() {
+	clear(l.toks)
+	l.toks, l.input = nil, ""
+	lexers.Put(l)
 }
 
 // lex scans the whole input. The last token is always tokEOF or tokError.
@@ -240,8 +253,8 @@ func lexPath(l *lexer) stateFn {
 			l.next()
 			l.emit(tokWildcard, 0)
 		case c == '{':
-			if next := lexParam(l); next != nil {
-				return next
+			if !lexParam(l) {
+				return nil
 			}
 		case isUnreserved(c):
 			l.acceptRun(isUnreserved)
@@ -258,9 +271,9 @@ func lexPath(l *lexer) stateFn {
 	}
 }
 
-// lexParam scans "{…}" up to the closing brace. It returns a state only on error; the braces
-// may not enclose a slash, a space or another brace.
-func lexParam(l *lexer) stateFn {
+// lexParam scans "{…}" up to the closing brace; the braces may not enclose a slash, a space or
+// another brace. It reports false after emitting an error token.
+func lexParam(l *lexer) bool {
 	open := l.pos
 	l.next()
 	for {
@@ -268,12 +281,14 @@ func lexParam(l *lexer) stateFn {
 		case '}':
 			l.toks = append(l.toks, token{kind: tokParam, pos: open, val: l.input[open+1 : l.pos-1]})
 			l.start = l.pos
-			return nil
+			return true
 		case eof:
-			return l.errorf(open, ErrSyntax, `unclosed "{": expected "}" before end of route`)
+			l.errorf(open, ErrSyntax, `unclosed "{": expected "}" before end of route`)
+			return false
 		case '/', ' ', '\t', '{':
 			l.backup()
-			return l.errorf(open, ErrSyntax, `unclosed "{": expected "}" before %s`, found(l.input, l.pos))
+			l.errorf(open, ErrSyntax, `unclosed "{": expected "}" before %s`, found(l.input, l.pos))
+			return false
 		}
 	}
 }

@@ -39,9 +39,11 @@ func MustParse(route string) Spec {
 // ParseWith is like [Parse], and also asks opts about every custom flag and middleware name.
 func ParseWith(route string, opts Options) (Spec, error) {
 	p := parser{input: route, opts: opts, modeAt: -1, csrfAt: -1, sizeAt: -1, timeoutAt: -1, rateAt: -1}
-	var l lexer
-	p.toks = lex(&l, route)
-	if err := p.parse(); err != nil {
+	l := lexers.Get().(*lexer)
+	p.toks = lex(l, route)
+	err := p.parse()
+	l.release()
+	if err != nil {
 		return Spec{}, err
 	}
 	return p.spec, nil
@@ -287,6 +289,22 @@ func (p *parser) foundToken(t token) string {
 
 // options parses the options after the path, then fills in the defaults.
 func (p *parser) options() error {
+	// Count custom flags and middleware first so that each slice is allocated once.
+	flags, mws := 0, 0
+	for _, t := range p.toks[p.i:] {
+		switch {
+		case t.kind == tokFlag && !builtin(t.val):
+			flags++
+		case t.kind == tokMiddleware:
+			mws++
+		}
+	}
+	if flags > 0 {
+		p.spec.Flags = make([]string, 0, flags)
+	}
+	if mws > 0 {
+		p.spec.Middleware = make([]string, 0, mws)
+	}
 	for {
 		t := p.next()
 		var err error
@@ -312,6 +330,12 @@ func (p *parser) options() error {
 			return err
 		}
 	}
+}
+
+// builtin reports whether a flag name is a mode or csrf, in any case.
+func builtin(name string) bool {
+	return strings.EqualFold(name, "json") || strings.EqualFold(name, "text") ||
+		strings.EqualFold(name, "binary") || strings.EqualFold(name, "csrf")
 }
 
 // finish fills in the defaults and puts the flags in canonical order.
@@ -402,7 +426,7 @@ const unitsExpected = "expected B, KB, MB, GB, KiB, MiB or GiB for a size, or s,
 
 // sizeOrTimeout parses "<value": a size ("1MB", "1.5MB") or an idle timeout ("30s", "5m", "1h").
 func (p *parser) sizeOrTimeout(t token) error {
-	tok := "<" + t.val
+	tok := p.input[t.pos : t.pos+1+len(t.val)] // "<1MB"
 	num, frac, unit, err := p.number(t, ErrSize, `"<"`)
 	if err != nil {
 		return err
@@ -522,7 +546,7 @@ func (p *parser) scale(t token, num, frac string, mult uint64, sentinel error, u
 
 // rate parses "~N/s", "~N/10s", "~N/m", "~N/h".
 func (p *parser) rate(t token) error {
-	tok := "~" + t.val
+	tok := p.input[t.pos : t.pos+1+len(t.val)] // "~50/s"
 	if p.rateAt >= 0 {
 		return p.errorf(t.pos, ErrDuplicate, "second rate %q: the rate was already given at offset %d", tok, p.rateAt)
 	}

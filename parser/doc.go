@@ -1,0 +1,135 @@
+// Package parser turns Total.js-style WebSocket route strings into typed specs.
+//
+//	spec, err := parser.Parse("SOCKET /chat/{room}/ @json <1MB")
+//
+// It is the wsroute dialect of Total.js v5: the tokens Total.js understands keep their meaning,
+// and what Total.js silently misreads (two modes, a size without a unit, "*" in the middle of a
+// path, ...) is refused with an [*Error] that names
+// the byte offset, what was found and what was expected. Nothing is ever silently ignored.
+// The package depends on the standard library only, and Parse is a pure function of its input.
+//
+// # Grammar
+//
+// In EBNF, with sp a run of spaces and tabs (leading and trailing ones are allowed):
+//
+//	route      = [ sp ] [ auth ] method sp path { sp option } [ sp ] .
+//	auth       = "+" | "-" .                            glued to the method
+//	method     = "SOCKET" | "WEBSOCKET" .               any case
+//	path       = pathitem { pathitem } .                two segments need a "/" or "?" between them
+//	pathitem   = "/" | "?" | segment .
+//	segment    = literal | param | "*" .
+//	literal    = unreserved { unreserved } .            not "." or ".."
+//	unreserved = letter | digit | "-" | "." | "_" | "~" .
+//	param      = "{" name [ ":" type ] "}" .
+//	name       = ( letter | "_" ) { letter | digit | "_" } .
+//	type       = "string" | "number" | "uuid" .         any case
+//	option     = flag | middleware | size | timeout | rate .
+//	flag       = "@" ( letter | digit | "_" ) { letter | digit | "_" } .
+//	middleware = "#" ( letter | digit | "_" ) { letter | digit | "_" | "-" } .
+//	size       = "<" number sizeunit .
+//	timeout    = "<" number timeunit .
+//	number     = digit { digit } [ "." digit { digit } ] .
+//	rate       = "~" digit { digit } "/" [ digit { digit } ] timeunit .
+//
+// Options may come in any order. They are separated by spaces, or glued to each other as in
+// Total.js ("@text@binary" is two flags); an option glued to the path is an error.
+//
+// # Meaning
+//
+//	token            syntax                  meaning                                          default
+//	auth             +SOCKET, -SOCKET        "+" authorized clients only, "-" unauthorized     any client
+//	method           SOCKET, websocket       a WebSocket route; stored upper-cased            —
+//	static segment   /chat/                  matched case-insensitively; stored lower-cased   —
+//	param            {room}, {id:number}     captures one segment; the name keeps its case    type string
+//	wildcard         /files/*                the rest of the path, even nothing; last only    —
+//	API prefix       ?                       stands for /api/, anywhere in the path           —
+//	mode             @json, @text, @binary   how messages are encoded; names in any case      @json
+//	CSRF             @csrf                   the route requires a CSRF token                  off
+//	custom flag      @api, @setup            any other @word, lower-cased, for middleware     none
+//	middleware       #auth, #rate-limit      run in order before the handshake; case kept     none
+//	size             <1MB, <1.5MB, <512KiB   the maximum message size                         256 KiB
+//	idle timeout     <30s, <5m, <1h          close a connection idle that long                none
+//	rate             ~50/s, ~100/10s, ~600/m messages allowed per connection per window       none
+//
+// The path is normalised: "//" collapses, the leading and the trailing slash are optional
+// ("SOCKET x/y" is "/x/y/"), "?" expands to "/api/" ("SOCKET ?{id}" is "/api/{id}/"). Static
+// segments may hold only URL-unreserved characters (letters, digits, "-", ".", "_", "~"); unlike
+// Total.js, which never matches a request path containing ".", a literal such as "v1.2" or
+// ".well-known" is allowed, but the dot segments "." and ".." are not. Percent-escapes, non-ASCII
+// characters and sub-delimiters are refused: use a parameter for such segments.
+//
+// Parameter types: string accepts any non-empty segment; number accepts the digits 0-9 only;
+// uuid accepts 8-4-4-4-12 hexadecimal digits in any case. Parameter names are case-sensitive:
+// {id} and {ID} are two parameters.
+//
+// # Units
+//
+// Sizes are 1024-based, and units are case-insensitive. The number may have decimals, but the
+// result must be a whole number of bytes, at least 1 (<0.5KB is 512 bytes, <1.3B is an error):
+//
+//	unit         bytes
+//	B            1
+//	KB, KiB      1024
+//	MB, MiB      1024² = 1,048,576        <1.5MB = 1,572,864
+//	GB, GiB      1024³ = 1,073,741,824
+//
+// Timeouts and rate windows: s (seconds), m (minutes, as in Total.js), h (hours); s and h in any
+// case. A timeout must be a whole number of seconds, at least 1 (<1.5m is 90s, <1.5s is an error).
+// A lone "M" is refused as ambiguous in a size: write MB for megabytes or m for minutes. A rate
+// window is an optional whole count and a unit (/s, /10s, /m, /2h; here M means minutes); the
+// message count is a whole number, at least 1.
+//
+// # Refusals
+//
+// Every error is an [*Error]; errors.Is finds exactly one of these sentinels:
+//
+//	ErrEmpty              empty input, or only spaces
+//	ErrMethod             no method after "+" or "-"; a method other than SOCKET or WEBSOCKET
+//	                      ("WS", "WSS", "GET", "+-SOCKET")
+//	ErrPath               no path ("SOCKET", "SOCKET @json"); a character outside the path
+//	                      alphabet (":room", "%20", "é", "@" glued to the path); "." or ".."
+//	ErrSyntax             any text that is not a token ("SOCKET / json"); an unclosed "{" or a
+//	                      stray "}"; "@" or "#" without a name; text glued to an option
+//	                      ("@json-x", "<1MB>")
+//	ErrParam              an empty or malformed parameter name ("{}", "{1a}", "{ro-om}"); a
+//	                      parameter that is not a whole segment ("chat{room}")
+//	ErrDupParam           two parameters with the same name
+//	ErrParamType          a type other than string, number, uuid; an empty type ("{id:}")
+//	ErrWildcard           "*" that is not a whole segment ("/x*", "/**") or not the last one
+//	                      ("/x/*/y", "/*?")
+//	ErrMode               a second mode, even the same one ("@text @binary", "@json @json")
+//	ErrSize               no number ("<MB", "< 1MB"); no unit ("<1024"); an unknown unit
+//	                      ("<1XB", "<1k", "<1TB"); the ambiguous "<1M"; zero; a fraction of a
+//	                      byte ("<1.3B"); more than 2⁶³-1 bytes or more than 18 digits
+//	ErrTimeout            zero; a fraction of a second ("<1.5s"); too large
+//	ErrRate               no count, no "/", no or an unknown window unit ("~50", "~50/ms"); a
+//	                      count or window of zero; a decimal count; too large
+//	ErrDuplicate          a second size, timeout or rate (Total.js keeps the largest); the same
+//	                      custom flag, @csrf or #middleware twice
+//	ErrUnknownFlag        ParseWith only: a custom flag that Options.Flag refused
+//	ErrUnknownMiddleware  ParseWith only: a middleware name that Options.Middleware refused
+//
+// Offsets point at the first byte of the offending text: the "{" of an unclosed or duplicate
+// parameter, the bad character in a name, the "@" of a flag, the "<" of a size (or its number or
+// unit when that is what is wrong), and len(route) when something is missing at the end.
+//
+// Compared with Total.js v5: @TEXT means @text (Total.js ignores it); #mw-name is one middleware
+// name (Total.js reads #mw and drops "-name"); <1.5MB is 1.5 MiB and KiB/MiB/GiB are accepted
+// (Total.js ignores all three); {id:number} and {id:uuid} are validated types (Total.js ignores
+// types); <30s is an idle timeout and ~50/s a rate limit (extensions). Refused, where Total.js
+// guesses: <1k and <1g (Total.js reads 1 MiB), <1024, two modes, two sizes, "/x*" (a literal in
+// Total.js), "/x/*/y" (Total.js moves the wildcard to the end).
+//
+// # Canonical form
+//
+// [Spec.String] prints
+//
+//	[+|-]METHOD /path/ @mode [@csrf] [@flag ...] [#middleware ...] <size> [<timeout>] [~rate]
+//
+// The mode and the size are always printed; custom flags are sorted, middleware keep their order.
+// The path has a leading slash and a slash after every segment but a final "*" ("/" for the
+// root); a parameter's type is printed when it is not string. The size is printed in the largest
+// of B, KB, MB and GB that divides it exactly (1 MiB is <1MB, 1.5 MiB is <1536KB), the timeout and
+// the rate window in the largest of s, m and h (~100/10s, ~600/m). Parsing the canonical form
+// gives back an equal Spec (reflect.DeepEqual), and printing it again gives the same string.
+package parser
