@@ -76,10 +76,10 @@ type stateFn func(*lexer) stateFn
 // lexer holds the state of the scanner. It runs synchronously (no goroutine, no channel) and
 // collects every token into toks; the parser then walks the slice.
 type lexer struct {
-	input string  // the route string being scanned
-	start int     // start of the current token
-	pos   int     // current position in the input
-	toks  []token // the tokens scanned so far
+	input string    // the route string being scanned
+	start int       // start of the current token
+	pos   int       // current position in the input
+	toks  []token   // the tokens scanned so far
 	buf   [32]token // backing store of toks, enough for most routes
 }
 

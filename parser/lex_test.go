@@ -122,7 +122,7 @@ func TestLexPositions(t *testing.T) {
 	}{
 		{"SOCKET /chat/{room}/ @json <1MB", []int{0, 6, 7, 8, 12, 13, 19, 20, 21, 26, 27, 31}},
 		{"+SOCKET ?{id} ~5/s", []int{0, 1, 7, 8, 9, 13, 14, 18}},
-		{"SOCKET /{room/", []int{0, 6, 7, 8}},       // the error points at the "{"
+		{"SOCKET /{room/", []int{0, 6, 7, 8}},          // the error points at the "{"
 		{"SOCKET / @json-x", []int{0, 6, 7, 8, 9, 14}}, // the error points at the "-"
 		{"  ", []int{0, 2}},
 	}
