@@ -27,6 +27,9 @@ type Config struct {
 	AutoDestroyDelay time.Duration
 	// TypeField is the JSON field that On dispatches on. Defaults to "type".
 	TypeField string
+	// Hub holds the room index that To reads (the registry's hub). Defaults to the hub
+	// of the first client that joins.
+	Hub *socket.Hub
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 	// Destroyed is called once after the controller is destroyed, so that the registry
@@ -67,6 +70,7 @@ type Controller struct {
 	// while calling user code or sending.
 	mu          sync.RWMutex
 	clients     map[string]*socket.Client
+	hub         *socket.Hub
 	destroyed   bool
 	autoDestroy bool
 	autoFns     []func()
@@ -96,6 +100,7 @@ func New(cfg Config) *Controller {
 		log:       cfg.Logger.With("url", cfg.URL),
 		destroyFn: cfg.Destroyed,
 		clients:   make(map[string]*socket.Client),
+		hub:       cfg.Hub,
 	}
 }
 
@@ -297,6 +302,9 @@ func (ctl *Controller) Join(c *socket.Client) bool {
 		return false
 	}
 	ctl.clients[c.ID()] = c
+	if ctl.hub == nil {
+		ctl.hub = c.Hub()
+	}
 	ctl.stopTimerLocked()
 	return true
 }

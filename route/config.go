@@ -53,6 +53,10 @@ type Config struct {
 
 	// TypeField is the JSON field that Controller.On dispatches on. Defaults to "type".
 	TypeField string
+	// ReplyField is the JSON field that carries a request's callback id, which
+	// socket.Message.Reply copies into its answer. Defaults to "callbackid" (Total.js's
+	// $.api messages).
+	ReplyField string
 
 	// Authorize decides whether a request is authorized, for routes with a "+" or "-"
 	// prefix. user is stored on the client (Client.User). An error refuses the handshake

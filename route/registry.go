@@ -160,6 +160,7 @@ func (r *Registry) register(route string, setup func(*controller.Controller), si
 		QueueMessages:     r.cfg.QueueMessages,
 		QueueBytes:        r.cfg.QueueBytes,
 		Overflow:          r.cfg.Overflow,
+		ReplyField:        r.cfg.ReplyField,
 		Hub:               r.hub,
 		Logger:            e.log,
 	}
@@ -231,6 +232,7 @@ func (r *Registry) controllerFor(e *entry, url string, params []string, c *socke
 				Mode:             c.Mode(),
 				AutoDestroyDelay: r.cfg.AutoDestroyDelay,
 				TypeField:        r.cfg.TypeField,
+				Hub:              r.hub,
 				Logger:           e.log,
 				Destroyed:        func(ctl *controller.Controller) { r.forget(key, ctl) },
 			})

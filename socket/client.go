@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -72,6 +73,8 @@ type Client struct {
 	queryOnce sync.Once
 	query     url.Values
 
+	rooms map[string]struct{} // guarded by hub.mu (rooms.go)
+
 	state atomic.Int32
 
 	// mu guards the fields below it. Lock order: controller, then client; never call
@@ -87,7 +90,8 @@ type Client struct {
 	ctx         context.Context
 	cancel      context.CancelFunc
 	data        map[string]any
-	onClose     []func()
+	onClose     []*closeHook
+	onCloseDead int // hooks in onClose unregistered since the last compaction
 
 	written       func(error) // c.onWritten, bound once
 	inflightSince atomic.Int64
@@ -261,9 +265,14 @@ func (c *Client) Delete(key string) {
 	c.mu.Unlock()
 }
 
+// closeHook is one AfterClose registration; fn is nil once unregistered.
+type closeHook struct{ fn func() }
+
 // AfterClose registers fn to run once the client has closed, after the close handler.
 // If the client is already closed, fn runs at once. It returns a function that
-// unregisters fn.
+// unregisters fn; once the close has begun running the callbacks, unregistering no
+// longer stops fn. Unregistered callbacks are forgotten, so a long-lived client may
+// register and unregister any number of them.
 func (c *Client) AfterClose(fn func()) (stop func()) {
 	c.mu.Lock()
 	if c.State() == StateClosed {
@@ -271,17 +280,21 @@ func (c *Client) AfterClose(fn func()) (stop func()) {
 		fn()
 		return func() {}
 	}
-	box := &fn
-	c.onClose = append(c.onClose, func() {
-		if f := *box; f != nil {
-			f()
-		}
-	})
+	h := &closeHook{fn: fn}
+	c.onClose = append(c.onClose, h)
 	c.mu.Unlock()
 	return func() {
 		c.mu.Lock()
-		*box = nil
-		c.mu.Unlock()
+		defer c.mu.Unlock()
+		if h.fn == nil || c.onClose == nil {
+			return
+		}
+		h.fn = nil
+		c.onCloseDead++
+		if c.onCloseDead >= 16 && 2*c.onCloseDead >= len(c.onClose) {
+			c.onClose = slices.DeleteFunc(c.onClose, func(h *closeHook) bool { return h.fn == nil })
+			c.onCloseDead = 0
+		}
 	}
 }
 
@@ -314,8 +327,13 @@ func (c *Client) finish() []func() {
 	dropped := c.q.drain()
 	c.qBytes = 0
 	cancel := c.cancel
-	after := c.onClose
-	c.onClose = nil
+	after := make([]func(), 0, len(c.onClose))
+	for _, h := range c.onClose {
+		if h.fn != nil {
+			after = append(after, h.fn)
+		}
+	}
+	c.onClose, c.onCloseDead = nil, 0
 	c.mu.Unlock()
 	releaseAll(dropped)
 	if cancel != nil {

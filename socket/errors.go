@@ -20,6 +20,9 @@ var (
 	ErrUnsupportedValue = errors.New("socket: value not supported by the route's mode")
 	// ErrInvalidText is returned when bytes sent as a text message are not valid UTF-8.
 	ErrInvalidText = errors.New("socket: text message is not valid UTF-8")
+	// ErrNoCallbackID is returned by Message.Reply and Client.ReplyTo when the request
+	// carries no callback id (Options.ReplyField), or one that is not valid JSON.
+	ErrNoCallbackID = errors.New("socket: message has no callback id")
 )
 
 // InvalidJSONError is passed to the error handler when a message on a @json route is not

@@ -46,8 +46,9 @@ func (c HubConfig) withDefaults() HubConfig {
 type Hub struct {
 	cfg HubConfig
 
-	mu      sync.RWMutex // guards clients, stop, closed
+	mu      sync.RWMutex // guards clients, rooms (name -> members, see rooms.go), every Client.rooms, stop, closed
 	clients map[string]*Client
+	rooms   map[string]map[*Client]struct{}
 	stop    chan struct{} // non-nil while a sweeper runs
 	closed  bool
 	wg      sync.WaitGroup
@@ -55,7 +56,7 @@ type Hub struct {
 
 // NewHub returns an empty hub.
 func NewHub(cfg HubConfig) *Hub {
-	return &Hub{cfg: cfg.withDefaults(), clients: make(map[string]*Client)}
+	return &Hub{cfg: cfg.withDefaults(), clients: make(map[string]*Client), rooms: make(map[string]map[*Client]struct{})}
 }
 
 // Len is the number of live clients.
@@ -100,6 +101,7 @@ func (h *Hub) remove(c *Client) {
 		return
 	}
 	delete(h.clients, c.id)
+	h.leaveAllLocked(c)
 	if len(h.clients) == 0 && h.stop != nil {
 		close(h.stop)
 		h.stop = nil

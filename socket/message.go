@@ -35,6 +35,7 @@ func (m Mode) String() string {
 type Message struct {
 	data   []byte
 	binary bool
+	c      *Client // the sender, for Reply; nil from NewMessage
 }
 
 // NewMessage returns a Message holding data, for tests and for code that feeds

@@ -50,7 +50,10 @@ type Options struct {
 	Subprotocols []string
 	// HandshakeTimeout bounds writing the 101 response. Defaults to 5 s.
 	HandshakeTimeout time.Duration
-	// Hub tracks the clients for heartbeats and lookups. Defaults to a hub of its own.
+	// ReplyField is the top-level JSON field that carries a request's callback id, for
+	// Message.Reply. Defaults to "callbackid", as in Total.js's $.api messages.
+	ReplyField string
+	// Hub tracks the clients for heartbeats, lookups and rooms. Defaults to a hub of its own.
 	Hub *Hub
 	// Logger receives errors and recovered panics. Defaults to slog.Default().
 	Logger *slog.Logger
@@ -87,6 +90,9 @@ func (o Options) withDefaults() Options {
 	if o.Hub == nil {
 		o.Hub = NewHub(HubConfig{})
 	}
+	if o.ReplyField == "" {
+		o.ReplyField = DefaultReplyField
+	}
 	if o.RateMax > 0 && o.RatePer <= 0 {
 		o.RatePer = time.Second
 	}
@@ -96,14 +102,15 @@ func (o Options) withDefaults() Options {
 // Upgrader turns HTTP requests into clients, with the options of one route.
 // It is safe for concurrent use.
 type Upgrader struct {
-	opts Options
-	up   *gws.Upgrader
+	opts     Options
+	up       *gws.Upgrader
+	replyKey []byte // `"<ReplyField>":`, JSON-quoted once for Reply
 }
 
 // NewUpgrader returns an Upgrader for o.
 func NewUpgrader(o Options) *Upgrader {
 	o = o.withDefaults()
-	u := &Upgrader{opts: o}
+	u := &Upgrader{opts: o, replyKey: replyKey(o.ReplyField)}
 	u.up = gws.NewUpgrader(events{}, &gws.ServerOption{
 		ReadMaxPayloadSize:  o.MaxBytes,
 		WriteMaxPayloadSize: math.MaxInt32,
@@ -223,7 +230,7 @@ func (events) OnMessage(conn *gws.Conn, msg *gws.Message) {
 		return
 	}
 	defer c.recoverHandler()
-	c.h.HandleMessage(c, Message{data: data, binary: binary})
+	c.h.HandleMessage(c, Message{data: data, binary: binary, c: c})
 }
 
 func (events) OnPing(conn *gws.Conn, payload []byte) {
