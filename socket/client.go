@@ -24,7 +24,7 @@ const (
 	StateConnecting State = iota // upgraded, open handler not yet run
 	StateOpen                    // open handler run; messages flow
 	StateClosing                 // a close has started; sends fail with ErrClosed
-	StateClosed                  // the connection is gone and the close handler has run
+	StateClosed                  // the connection is gone; the close handler runs in this state
 )
 
 // String returns "connecting", "open", "closing" or "closed".
