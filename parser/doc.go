@@ -6,7 +6,8 @@
 // and what Total.js silently misreads (two modes, a size without a unit, "*" in the middle of a
 // path, ...) is refused with an [*Error] that names
 // the byte offset, what was found and what was expected. Nothing is ever silently ignored.
-// The package depends on the standard library only, and Parse is a pure function of its input.
+// The package depends on the standard library only. Parse is a pure function of its input and is
+// safe for concurrent use.
 //
 // # Grammar
 //

@@ -11,15 +11,14 @@ import (
 type token struct {
 	kind tokenKind // what was scanned
 	pos  int       // byte offset of the token's first byte in the input
-	val  string    // the token's text, without its sigil ('@', '#', '<', '~', '{…}')
-	err  error     // tokError only: the sentinel, wrapped with the message
+	val  string    // the token's text, without its sigil ('@', '#', '<', '~', '{…}'); tokError: the message
 }
 
 // tokenKind identifies the kind of a token.
 type tokenKind uint8
 
 const (
-	tokError      tokenKind = iota // err holds the problem; pos says where
+	tokError      tokenKind = iota // val holds the message, lexer.err the error; pos says where
 	tokEOF                         // end of input; pos is len(input)
 	tokSpace                       // a run of spaces and tabs
 	tokAuth                        // "+" or "-" glued before the method
@@ -62,9 +61,6 @@ func (k tokenKind) String() string {
 
 // String formats a token for test failures and debugging.
 func (t token) String() string {
-	if t.kind == tokError {
-		return fmt.Sprintf("%d:error(%v)", t.pos, t.err)
-	}
 	return fmt.Sprintf("%d:%s(%q)", t.pos, t.kind, t.val)
 }
 
@@ -80,6 +76,7 @@ type lexer struct {
 	start int       // start of the current token
 	pos   int       // current position in the input
 	toks  []token   // the tokens scanned so far
+	err   error     // the error of the final tokError, wrapping a sentinel
 	buf   [32]token // backing store of toks, enough for most routes
 }
 
@@ -91,7 +88,7 @@ var lexers = sync.Pool{New: func() any { return new(lexer) }}
 // the pool.
 func (l *lexer) release() {
 	clear(l.toks)
-	l.toks, l.input = nil, ""
+	l.toks, l.input, l.err = nil, "", nil
 	lexers.Put(l)
 }
 
@@ -100,6 +97,7 @@ func lex(l *lexer, input string) []token {
 	l.input = input
 	l.start, l.pos = 0, 0
 	l.toks = l.buf[:0]
+	l.err = nil
 	for state := lexStart; state != nil; {
 		state = state(l)
 	}
@@ -143,10 +141,11 @@ func (l *lexer) emit(k tokenKind, skip int) {
 	l.start = l.pos
 }
 
-// errorf appends an error token at offset pos, wrapping the sentinel with the message, and stops
-// the scan.
+// errorf records the error, wrapping the sentinel with the message, appends an error token at
+// offset pos, and stops the scan.
 func (l *lexer) errorf(pos int, sentinel error, format string, args ...any) stateFn {
-	l.toks = append(l.toks, token{kind: tokError, pos: pos, err: wrapf(sentinel, format, args...)})
+	l.err = wrapf(sentinel, format, args...)
+	l.toks = append(l.toks, token{kind: tokError, pos: pos, val: l.err.Error()})
 	return nil
 }
 

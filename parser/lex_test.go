@@ -1,7 +1,7 @@
 package parser
 
 import (
-	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -11,8 +11,8 @@ import (
 // mk makes a token of kind k with text val; positions are checked separately.
 func mk(k tokenKind, val string) token { return token{kind: k, val: val} }
 
-// mkErr makes an error token wrapping sentinel.
-func mkErr(sentinel error) token { return token{kind: tokError, err: sentinel} }
+// mkErr makes an error token for sentinel: its message starts with the sentinel's.
+func mkErr(sentinel error) token { return token{kind: tokError, val: sentinel.Error()} }
 
 var (
 	tEOF      = mk(tokEOF, "")
@@ -93,7 +93,7 @@ func equal(got, want []token) bool {
 			return false
 		}
 		if want[i].kind == tokError {
-			if !errors.Is(got[i].err, want[i].err) {
+			if !strings.HasPrefix(got[i].val, want[i].val+": ") {
 				return false
 			}
 			continue
@@ -112,6 +112,30 @@ func TestLex(t *testing.T) {
 			got := lex(&l, tt.input)
 			assert.True(t, equal(got, tt.want), "lex(%q):\n got %v\nwant %v", tt.input, got, tt.want)
 		})
+	}
+}
+
+// TestLexError checks that an error token comes with the lexer's error, which wraps the sentinel
+// and carries the same message.
+func TestLexError(t *testing.T) {
+	for _, tt := range lexTests {
+		var l lexer
+		toks := lex(&l, tt.input)
+		last, want := toks[len(toks)-1], tt.want[len(tt.want)-1]
+		if want.kind != tokError {
+			assert.NoError(t, l.err, "lex(%q)", tt.input)
+			continue
+		}
+		require.Error(t, l.err, "lex(%q)", tt.input)
+		assert.Equal(t, l.err.Error(), last.val, "lex(%q)", tt.input)
+		var sentinel error
+		for _, s := range []error{ErrSyntax, ErrPath} {
+			if s.Error() == want.val {
+				sentinel = s
+			}
+		}
+		require.NotNil(t, sentinel, "no sentinel reads %q", want.val)
+		assert.ErrorIs(t, l.err, sentinel, "lex(%q)", tt.input)
 	}
 }
 

@@ -41,6 +41,7 @@ func ParseWith(route string, opts Options) (Spec, error) {
 	p := parser{input: route, opts: opts, modeAt: -1, csrfAt: -1, sizeAt: -1, timeoutAt: -1, rateAt: -1}
 	l := lexers.Get().(*lexer)
 	p.toks = lex(l, route)
+	p.lexErr = l.err
 	err := p.parse()
 	l.release()
 	if err != nil {
@@ -51,11 +52,12 @@ func ParseWith(route string, opts Options) (Spec, error) {
 
 // parser is a recursive-descent parser over the tokens of one route string.
 type parser struct {
-	input string
-	opts  Options
-	toks  []token // always ends with tokEOF or tokError
-	i     int     // index of the next token
-	spec  Spec
+	input  string
+	opts   Options
+	toks   []token // always ends with tokEOF or tokError
+	lexErr error   // the lexer's error, with the final tokError
+	i      int     // index of the next token
+	spec   Spec
 
 	// Offsets of the options already seen, -1 when unset, to refuse a second one.
 	modeAt, csrfAt, sizeAt, timeoutAt, rateAt int
@@ -83,7 +85,7 @@ func (p *parser) errorf(pos int, sentinel error, format string, args ...any) err
 
 // lexError turns a tokError into an *Error.
 func (p *parser) lexError(t token) error {
-	return &Error{Route: p.input, Offset: t.pos, Err: t.err}
+	return &Error{Route: p.input, Offset: t.pos, Err: p.lexErr}
 }
 
 // parse parses the whole route into p.spec.
@@ -334,8 +336,13 @@ func (p *parser) options() error {
 
 // builtin reports whether a flag name is a mode or csrf, in any case.
 func builtin(name string) bool {
-	return strings.EqualFold(name, "json") || strings.EqualFold(name, "text") ||
-		strings.EqualFold(name, "binary") || strings.EqualFold(name, "csrf")
+	switch len(name) {
+	case 4:
+		return strings.EqualFold(name, "json") || strings.EqualFold(name, "text") || strings.EqualFold(name, "csrf")
+	case 6:
+		return strings.EqualFold(name, "binary")
+	}
+	return false
 }
 
 // finish fills in the defaults and puts the flags in canonical order.

@@ -2,7 +2,6 @@ package parser
 
 import (
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -64,10 +63,10 @@ type Rate struct {
 type Spec struct {
 	Method      string        // "SOCKET" or "WEBSOCKET", upper-cased
 	Auth        Auth          // from the "+" or "-" prefix
-	Segments    []Segment     // "/chat/{room}/" -> [{Static chat} {Param room}]; the root "/" has none
+	Segments    []Segment     // "/chat/{room}/" -> [{Static chat} {Param room}]; the root "/" has none (nil)
 	Mode        Mode          // ModeJSON unless @text or @binary
 	MaxBytes    int64         // maximum message size; DefaultMaxBytes unless "<size>"
-	Middleware  []string      // "#name" in order of appearance
+	Middleware  []string      // "#name" in order of appearance, case kept; nil when none
 	CSRF        bool          // "@csrf"
 	Flags       []string      // the other "@word" flags, lower-cased, sorted, without duplicates; nil when none
 	IdleTimeout time.Duration // "<30s", "<5m", "<1h"; 0 when none
@@ -132,53 +131,41 @@ func (t ParamType) String() string {
 // String returns the segment as it appears in a canonical path: "chat", "{room}",
 // "{id:number}" or "*". The type of a parameter is written only when it is not string.
 func (s Segment) String() string {
-	var b strings.Builder
-	s.write(&b)
-	return b.String()
+	return string(s.append(nil))
 }
 
-func (s Segment) write(b *strings.Builder) {
+func (s Segment) append(b []byte) []byte {
 	switch s.Kind {
 	case Param:
-		b.WriteByte('{')
-		b.WriteString(s.Value)
+		b = append(b, '{')
+		b = append(b, s.Value...)
 		if s.Type != TypeString {
-			b.WriteByte(':')
-			b.WriteString(s.Type.String())
+			b = append(b, ':')
+			b = append(b, s.Type.String()...)
 		}
-		b.WriteByte('}')
+		return append(b, '}')
 	case Wildcard:
-		b.WriteByte('*')
-	default:
-		b.WriteString(s.Value)
+		return append(b, '*')
 	}
+	return append(b, s.Value...)
 }
 
 // Path returns the path pattern in canonical form: "/" for the root, otherwise each segment
 // followed by a slash, except a final wildcard: "/chat/{room}/", "/files/{id:number}/*".
 func (s Spec) Path() string {
-	var b strings.Builder
-	b.Grow(pathLen(s.Segments))
-	s.writePath(&b)
-	return b.String()
+	var buf [64]byte
+	return string(s.appendPath(buf[:0]))
 }
 
-func pathLen(segs []Segment) int {
-	n := 1
-	for _, seg := range segs {
-		n += len(seg.Value) + 10
-	}
-	return n
-}
-
-func (s Spec) writePath(b *strings.Builder) {
-	b.WriteByte('/')
+func (s Spec) appendPath(b []byte) []byte {
+	b = append(b, '/')
 	for _, seg := range s.Segments {
-		seg.write(b)
+		b = seg.append(b)
 		if seg.Kind != Wildcard {
-			b.WriteByte('/')
+			b = append(b, '/')
 		}
 	}
+	return b
 }
 
 // Params returns the names of the path parameters in order, or nil when there are none.
@@ -201,77 +188,78 @@ func (s Spec) Params() []string {
 // timeout and the rate window in the largest of s, m and h. For a Spec returned by Parse,
 // Parse(s.String()) returns a Spec equal to s (reflect.DeepEqual), and String is a fixed point.
 func (s Spec) String() string {
-	var b strings.Builder
-	b.Grow(40 + pathLen(s.Segments) + 8*(len(s.Flags)+len(s.Middleware)))
+	var buf [128]byte
+	b := buf[:0]
 	switch s.Auth {
 	case AuthAuthorized:
-		b.WriteByte('+')
+		b = append(b, '+')
 	case AuthUnauthorized:
-		b.WriteByte('-')
+		b = append(b, '-')
 	}
-	b.WriteString(s.Method)
-	b.WriteByte(' ')
-	s.writePath(&b)
-	b.WriteString(" @")
-	b.WriteString(s.Mode.String())
+	b = append(b, s.Method...)
+	b = append(b, ' ')
+	b = s.appendPath(b)
+	b = append(b, " @"...)
+	b = append(b, s.Mode.String()...)
 	if s.CSRF {
-		b.WriteString(" @csrf")
+		b = append(b, " @csrf"...)
 	}
 	for _, f := range s.Flags {
-		b.WriteString(" @")
-		b.WriteString(f)
+		b = append(b, " @"...)
+		b = append(b, f...)
 	}
 	for _, m := range s.Middleware {
-		b.WriteString(" #")
-		b.WriteString(m)
+		b = append(b, " #"...)
+		b = append(b, m...)
 	}
-	b.WriteString(" <")
-	b.WriteString(formatSize(s.MaxBytes))
+	b = append(b, " <"...)
+	b = appendSize(b, s.MaxBytes)
 	if s.IdleTimeout > 0 {
-		b.WriteString(" <")
-		b.WriteString(formatDuration(s.IdleTimeout, false))
+		b = append(b, " <"...)
+		b = appendDuration(b, s.IdleTimeout, false)
 	}
 	if s.Rate != nil {
-		b.WriteString(" ~")
-		b.WriteString(strconv.Itoa(s.Rate.Max))
-		b.WriteByte('/')
-		b.WriteString(formatDuration(s.Rate.Per, true))
+		b = append(b, " ~"...)
+		b = strconv.AppendInt(b, int64(s.Rate.Max), 10)
+		b = append(b, '/')
+		b = appendDuration(b, s.Rate.Per, true)
 	}
-	return b.String()
+	return string(b)
 }
 
-// formatSize writes n bytes in the largest unit that divides it exactly: 1048576 → "1MB",
+// appendSize writes n bytes in the largest unit that divides it exactly: 1048576 → "1MB",
 // 1572864 → "1536KB".
-func formatSize(n int64) string {
+func appendSize(b []byte, n int64) []byte {
 	switch {
 	case n > 0 && n%(1<<30) == 0:
-		return strconv.FormatInt(n>>30, 10) + "GB"
+		return append(strconv.AppendInt(b, n>>30, 10), "GB"...)
 	case n > 0 && n%(1<<20) == 0:
-		return strconv.FormatInt(n>>20, 10) + "MB"
+		return append(strconv.AppendInt(b, n>>20, 10), "MB"...)
 	case n > 0 && n%(1<<10) == 0:
-		return strconv.FormatInt(n>>10, 10) + "KB"
+		return append(strconv.AppendInt(b, n>>10, 10), "KB"...)
 	}
-	return strconv.FormatInt(n, 10) + "B"
+	return append(strconv.AppendInt(b, n, 10), 'B')
 }
 
-// formatDuration writes d in the largest of h, m and s that divides it exactly: 90s → "90s",
+// appendDuration writes d in the largest of h, m and s that divides it exactly: 90s → "90s",
 // 2m → "2m". With omitOne (rate windows), a count of 1 is left out: "s", "m", "h". A duration
-// that is not a whole number of seconds, which Parse never returns, is written as Go writes it.
-func formatDuration(d time.Duration, omitOne bool) string {
+// that is not a positive whole number of seconds, which Parse never returns, is written as
+// time.Duration.String writes it.
+func appendDuration(b []byte, d time.Duration, omitOne bool) []byte {
 	var n int64
-	var unit string
+	var unit byte
 	switch {
 	case d <= 0 || d%time.Second != 0:
-		return d.String()
+		return append(b, d.String()...)
 	case d%time.Hour == 0:
-		n, unit = int64(d/time.Hour), "h"
+		n, unit = int64(d/time.Hour), 'h'
 	case d%time.Minute == 0:
-		n, unit = int64(d/time.Minute), "m"
+		n, unit = int64(d/time.Minute), 'm'
 	default:
-		n, unit = int64(d/time.Second), "s"
+		n, unit = int64(d/time.Second), 's'
 	}
-	if omitOne && n == 1 {
-		return unit
+	if !omitOne || n != 1 {
+		b = strconv.AppendInt(b, n, 10)
 	}
-	return strconv.FormatInt(n, 10) + unit
+	return append(b, unit)
 }
