@@ -23,7 +23,7 @@ func (h *handler) HandleOpen(c *socket.Client) {
 
 func (h *handler) HandleMessage(c *socket.Client, m socket.Message) {
 	if len(h.typed) > 0 {
-		if fns := h.typed[messageType(m.Bytes(), h.typeField)]; len(fns) > 0 {
+		if fns := h.typed[string(messageType(m, h.typeField, h.mode != socket.ModeJSON))]; len(fns) > 0 {
 			for _, fn := range fns {
 				fn(c, m)
 			}
@@ -64,35 +64,21 @@ func (h *handler) HandlePong(c *socket.Client, p []byte) {
 	}
 }
 
-// messageType returns the string value of the top-level field name of a JSON object, or
-// "" when data is not an object or the field is not a string.
-func messageType(data []byte, field string) string {
-	data = bytes.TrimLeft(data, " \t\r\n")
-	if len(data) == 0 || data[0] != '{' {
-		return ""
+// messageType returns the string value of the top-level field of a JSON object message,
+// unescaped, or nil when the message is not an object or the field is not a string. It
+// scans with Message.Field, without decoding: no allocation unless the value has escapes.
+// validate checks that the whole message is JSON first (@json routes have done so).
+func messageType(m socket.Message, field string, validate bool) []byte {
+	v := m.Field(field)
+	if len(v) < 2 || v[0] != '"' || validate && !json.Valid(m.Bytes()) {
+		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if _, err := dec.Token(); err != nil { // {
-		return ""
+	if bytes.IndexByte(v, '\\') < 0 {
+		return v[1 : len(v)-1]
 	}
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return ""
-		}
-		key, _ := t.(string)
-		if key == field {
-			t, err = dec.Token()
-			if err != nil {
-				return ""
-			}
-			s, _ := t.(string)
-			return s
-		}
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			return ""
-		}
+	var s string
+	if json.Unmarshal(v, &s) != nil {
+		return nil
 	}
-	return ""
+	return []byte(s)
 }
