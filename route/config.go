@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/wsroute/wsroute/parser"
 	"github.com/wsroute/wsroute/socket"
 )
 
@@ -62,6 +63,29 @@ type Config struct {
 	// prefix. user is stored on the client (Client.User). An error refuses the handshake
 	// with HTTP 500. Registering a "+" or "-" route without it is an error.
 	Authorize func(r *http.Request) (user any, ok bool, err error)
+	// Authenticate, when set, runs for every handshake on every route, after the origin
+	// check and before Authorize, in the style of the Vite plugin's hook. A refusal
+	// (AuthResult.OK false) upgrades and then closes with the result's code and reason,
+	// 4001 "unauthorized" by default; an accepted connection carries the result's Data
+	// (Client.AuthData). It must not keep the request.
+	Authenticate func(r *http.Request) AuthResult
+	// UnauthorizedHTTP answers the refusals of Authenticate and of the auth prefixes
+	// ("+" or "-" route, but the authorizer said otherwise) with HTTP 401 before the
+	// upgrade, instead of upgrading and closing with 4001 (or Authenticate's code). A
+	// browser cannot read the status of a failed handshake (its WebSocket reports 1006),
+	// so this suits non-browser clients. Defaults to false.
+	UnauthorizedHTTP bool
+
+	// CSRFKey is the HMAC-SHA256 key that signs the tokens of "@csrf" routes
+	// (Registry.CSRFToken): at least 32 random bytes, kept secret and shared by every
+	// node that serves the routes. Registering a "@csrf" route without it is an error.
+	CSRFKey []byte
+	// CSRFSession returns the value a handshake's CSRF token is bound to: the same value
+	// that was given to Registry.CSRFToken for this user, such as a session id read from
+	// a cookie. A token issued for another session is invalid. Required with CSRFKey.
+	CSRFSession func(r *http.Request) string
+	// CSRFMaxAge is how long a CSRF token is valid. Defaults to 12 h.
+	CSRFMaxAge time.Duration
 
 	// OriginPatterns lists extra origins allowed to open sockets, as path.Match patterns
 	// against the Origin's host ("example.com", "*.example.com"). The request's own host
@@ -71,6 +95,18 @@ type Config struct {
 	// InsecureSkipOriginCheck accepts any Origin. It exposes every socket to cross-site
 	// pages: prefer OriginPatterns.
 	InsecureSkipOriginCheck bool
+
+	// MaxConnections caps the live connections of the registry, all routes together; a
+	// handshake beyond it gets HTTP 503 before the upgrade. Zero means no cap.
+	MaxConnections int
+	// MaxConnectionsPerIP caps the live connections from one client address (Client.IP:
+	// the remote address, or X-Forwarded-For from TrustedProxies; IPv6 addresses count
+	// per /64); a handshake beyond it gets HTTP 429 before the upgrade. Zero means no cap.
+	MaxConnectionsPerIP int
+	// DefaultRate is the message rate limit of routes without a "~" option: at most
+	// DefaultRate.Max messages per DefaultRate.Per on each connection, as a token bucket;
+	// over it, close 1008 "rate limit". The zero value means no limit.
+	DefaultRate parser.Rate
 }
 
 func (c Config) withDefaults() Config {
@@ -79,6 +115,15 @@ func (c Config) withDefaults() Config {
 	}
 	if c.TypeField == "" {
 		c.TypeField = "type"
+	}
+	if c.CSRFMaxAge <= 0 {
+		c.CSRFMaxAge = DefaultCSRFMaxAge
+	}
+	if n := len(c.CSRFKey); n > 0 && n < 32 {
+		panic("route: Config.CSRFKey is shorter than 32 bytes")
+	}
+	if c.DefaultRate.Max > 0 && c.DefaultRate.Per <= 0 {
+		c.DefaultRate.Per = time.Second
 	}
 	return c
 }

@@ -63,6 +63,9 @@ type Registry struct {
 	entries []*entry
 	root    node
 	ctls    map[ctlKey]*controller.Controller
+	mws     map[string]MiddlewareFunc // by name (middleware.go)
+	flags   map[string]bool           // declared custom flags, lower-cased
+	caps    connCaps                  // live connections, for the caps (limits.go)
 
 	closing  atomic.Bool
 	shutOnce sync.Once
@@ -140,6 +143,9 @@ func (r *Registry) register(route string, setup func(*controller.Controller), si
 	if spec.Auth != parser.AuthAny && r.cfg.Authorize == nil {
 		return fmt.Errorf("route: %s: %w", site, &parser.Error{Route: route, Offset: 0, Err: ErrNoAuthorizer})
 	}
+	if spec.CSRF && (len(r.cfg.CSRFKey) == 0 || r.cfg.CSRFSession == nil) {
+		return fmt.Errorf("route: %s: %w", site, &parser.Error{Route: route, Offset: strings.Index(strings.ToLower(route), "@csrf"), Err: ErrNoCSRFKey})
+	}
 	e := &entry{spec: spec, str: spec.String(), shape: shape(spec), setup: setup, site: site, params: spec.Params()}
 	e.log = r.log.With("route", e.str)
 	mode := socket.ModeJSON
@@ -163,9 +169,12 @@ func (r *Registry) register(route string, setup func(*controller.Controller), si
 		ReplyField:        r.cfg.ReplyField,
 		Hub:               r.hub,
 		Logger:            e.log,
+		Subprotocols:      []string{Subprotocol},
 	}
 	if spec.Rate != nil {
 		opts.RateMax, opts.RatePer = spec.Rate.Max, spec.Rate.Per
+	} else if r.cfg.DefaultRate.Max > 0 {
+		opts.RateMax, opts.RatePer = r.cfg.DefaultRate.Max, r.cfg.DefaultRate.Per
 	}
 
 	r.mu.Lock()
@@ -182,9 +191,6 @@ func (r *Registry) register(route string, setup func(*controller.Controller), si
 	r.root.insert(e)
 	return nil
 }
-
-// parseOptions is where issue-level declarations (flags, middleware) plug into parsing.
-func (r *Registry) parseOptions() parser.Options { return parser.Options{} }
 
 // shape is the path of spec with parameter names erased: two routes with the same shape
 // match the same requests.
@@ -332,7 +338,9 @@ func (r *Registry) Broadcast(v any, keep func(c *socket.Client) bool) error {
 //	srv.RegisterOnShutdown(func() { go reg.Shutdown(ctx) })
 func (r *Registry) Shutdown(ctx context.Context) error {
 	r.shutOnce.Do(func() {
+		r.mu.Lock() // after this no handshake enters r.wg (see enter)
 		r.closing.Store(true)
+		r.mu.Unlock()
 		r.mu.RLock()
 		ctls := make([]*controller.Controller, 0, len(r.ctls))
 		for _, ctl := range r.ctls {

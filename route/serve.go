@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/wsroute/wsroute/parser"
-	"github.com/wsroute/wsroute/socket"
 )
 
 // ServeHTTP answers WebSocket handshakes for the registered routes. Every refusal it can
@@ -39,53 +38,7 @@ func (r *Registry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 
-	e := entries[0]
-	var user any
-	authorized := false
-	if len(entries) > 1 || e.spec.Auth != parser.AuthAny {
-		u, ok, err := r.cfg.Authorize(req)
-		if err != nil {
-			r.log.Error("authorizer failed", "err", err)
-			http.Error(w, "authorization failed", http.StatusInternalServerError)
-			return
-		}
-		user, authorized = u, ok
-		e = pick(entries, authorized)
-	}
-
-	params, ok := e.paramValues(&st)
-	if !ok {
-		http.Error(w, "malformed path", http.StatusBadRequest)
-		return
-	}
-	info := socket.Info{URL: normalize(escaped), Params: params, IP: r.clientIP(req)}
-	if authorized {
-		info.User = user
-	}
-	c, err := entries[0].upgrader(e).Upgrade(w, req, info)
-	if err != nil {
-		r.log.Warn("upgrade failed", "err", err)
-		return
-	}
-	if e == nil {
-		// Only routes of the other auth prefix matched.
-		c.Reject(socket.StatusUnauthorized, "unauthorized")
-		return
-	}
-	ctl := r.controllerFor(e, info.URL, params, c)
-	r.wg.Go(func() { ctl.Serve(c) })
-	if r.closing.Load() {
-		_ = c.Close(socket.StatusGoingAway, "going away")
-	}
-}
-
-// upgrader returns the upgrader of e, or of x when e is nil (a refusal still upgrades so
-// that the close code reaches the browser).
-func (x *entry) upgrader(e *entry) *socket.Upgrader {
-	if e != nil {
-		return e.up
-	}
-	return x.up
+	r.admit(w, req, entries, &st, escaped)
 }
 
 // pick chooses among the routes of one path by auth prefix: the prefix that fits the

@@ -68,6 +68,7 @@ type Client struct {
 	ip       string
 	remote   net.Addr
 	user     any
+	authData any
 	idle     time.Duration
 
 	queryOnce sync.Once
@@ -156,11 +157,19 @@ func (c *Client) RemoteAddr() net.Addr { return c.remote }
 // User is what the registry's authorizer returned for this client, or nil.
 func (c *Client) User() any { return c.user }
 
+// AuthData is the data the registry's authenticate hook returned for this client, or nil.
+func (c *Client) AuthData() any { return c.authData }
+
 // Mode is the route's message mode.
 func (c *Client) Mode() Mode { return c.up.opts.Mode }
 
 // Subprotocol is the subprotocol chosen in the handshake, or "".
-func (c *Client) Subprotocol() string { return c.conn.SubProtocol() }
+func (c *Client) Subprotocol() string {
+	if n := c.netConn(); n != nil {
+		return n.proto
+	}
+	return c.conn.SubProtocol()
+}
 
 // State is the client's ready state.
 func (c *Client) State() State { return State(c.state.Load()) }
@@ -307,7 +316,7 @@ func (c *Client) Serve(h Handler) {
 
 // Reject closes a client that was upgraded but will not be served (the route refused
 // it after the upgrade, for example on a failed auth or CSRF check): it writes the close
-// frame and cuts the connection, without running any handler.
+// frame and cuts the connection, without running any handler. AfterClose callbacks run.
 func (c *Client) Reject(code StatusCode, reason string) {
 	c.mu.Lock()
 	c.closing = true
@@ -315,7 +324,16 @@ func (c *Client) Reject(code StatusCode, reason string) {
 	c.mu.Unlock()
 	_ = c.conn.NetConn().SetWriteDeadline(time.Now().Add(closeGrace))
 	_ = c.conn.WriteClose(uint16(code), truncateReason(reason))
-	c.finish()
+	for _, fn := range c.finish() {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					c.log.Error("socket: after-close callback panicked", "client", c.id, "panic", r)
+				}
+			}()
+			fn()
+		}()
+	}
 }
 
 // finish marks the client closed, drops what is queued, cancels its context and removes

@@ -286,3 +286,12 @@ func truncateReason(s string) []byte {
 	}
 	return []byte(s[:n])
 }
+
+// Queued reports what waits in the client's outgoing queue, beyond the write in flight:
+// at most Options.QueueMessages messages and Options.QueueBytes bytes (a single message
+// larger than QueueBytes is let into an empty queue).
+func (c *Client) Queued() (messages, bytes int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.q.len(), c.qBytes
+}

@@ -79,3 +79,14 @@ type CloseEvent struct {
 	// Err is the transport error when the connection dropped without a close frame.
 	Err error
 }
+
+// Sendable reports whether s may be sent in a close frame: 1000–1003, 1007–1013 and the
+// application range 3000–4999. The others are reserved (1004, 1005, 1006, 1015), unassigned
+// or out of range, and a peer answers them with a protocol error.
+func (s StatusCode) Sendable() bool {
+	switch {
+	case s >= 1000 && s <= 1003, s >= 1007 && s <= 1013:
+		return true
+	}
+	return s >= 3000 && s <= 4999
+}

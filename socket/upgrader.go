@@ -46,7 +46,10 @@ type Options struct {
 	QueueBytes    int
 	// Overflow is the policy for a send to a full queue. Defaults to OverflowClose.
 	Overflow Overflow
-	// Subprotocols lists the subprotocols the server may choose, in order of preference.
+	// Subprotocols lists the subprotocols the server may choose, in order of preference:
+	// the first one the client offers in Sec-WebSocket-Protocol is echoed in the 101
+	// response. A client that offers none of them is served without a subprotocol
+	// (RFC 6455 §4.2.2); a browser that offered some then fails the handshake.
 	Subprotocols []string
 	// HandshakeTimeout bounds writing the 101 response. Defaults to 5 s.
 	HandshakeTimeout time.Duration
@@ -118,7 +121,7 @@ func NewUpgrader(o Options) *Upgrader {
 		WriteBufferSize:     o.WriteBufferSize,
 		CheckUtf8Enabled:    false, // checked here, to close with 1007 rather than gws's 1003
 		HandshakeTimeout:    o.HandshakeTimeout,
-		SubProtocols:        o.Subprotocols,
+		SubProtocols:        nil, // chosen per request by upgrade (netconn.go)
 		Logger:              gwsLogger{o.Logger},
 		NewSession:          func() gws.SessionStorage { return new(session) },
 		PermessageDeflate: gws.PermessageDeflate{
@@ -138,13 +141,15 @@ type Info struct {
 	Params []string // route parameters as name, value pairs
 	IP     string   // the client's address, proxies resolved
 	User   any      // the authorizer's result
+	// AuthData is the data of the registry's authenticate hook (Client.AuthData).
+	AuthData any
 }
 
 // Upgrade completes the WebSocket handshake on w and returns the new client, which is
 // not yet reading: attach it, then call Serve. The handshake must have been checked
 // already; on a failure here gws answers with a bare 400 and Upgrade returns the error.
 func (u *Upgrader) Upgrade(w http.ResponseWriter, r *http.Request, info Info) (*Client, error) {
-	conn, err := u.up.Upgrade(w, r)
+	conn, err := u.upgrade(w, r)
 	if err != nil {
 		return nil, fmt.Errorf("socket: upgrade: %s", err)
 	}
@@ -163,6 +168,7 @@ func (u *Upgrader) Upgrade(w http.ResponseWriter, r *http.Request, info Info) (*
 		ip:       info.IP,
 		remote:   conn.RemoteAddr(),
 		user:     info.User,
+		authData: info.AuthData,
 		idle:     u.opts.IdleTimeout,
 		lastPing: now,
 	}
@@ -235,8 +241,7 @@ func (events) OnMessage(conn *gws.Conn, msg *gws.Message) {
 
 func (events) OnPing(conn *gws.Conn, payload []byte) {
 	c := clientOf(conn)
-	p := append([]byte(nil), payload...)
-	conn.Async(func() { _ = conn.WritePong(p) })
+	c.pong(payload)
 	if ch, ok := c.h.(ControlHandler); ok {
 		defer c.recoverHandler()
 		ch.HandlePing(c, payload)
@@ -285,6 +290,12 @@ func (c *Client) closeEvent(err error) CloseEvent {
 	}
 	if ours {
 		return CloseEvent{Code: code, Reason: reason}
+	}
+	// gws closed the connection itself; netConn corrected the close frame it wrote.
+	if n := c.netConn(); n != nil {
+		if ev := n.rewrote.Load(); ev != nil {
+			return *ev
+		}
 	}
 	// gws closed the connection itself over a protocol error: its error is the code it sent.
 	if sc, ok := err.(interface{ Uint16() uint16 }); ok && sc.Uint16() >= 1000 {

@@ -1,0 +1,141 @@
+package route
+
+import (
+	"net/http"
+
+	"github.com/wsroute/wsroute/parser"
+	"github.com/wsroute/wsroute/socket"
+)
+
+// admit runs the part of a handshake that follows the route lookup and the handshake and
+// origin checks, in this order:
+//
+//  1. the connection caps (Config.MaxConnections: 503, Config.MaxConnectionsPerIP: 429);
+//  2. Config.Authenticate, a gate for every route;
+//  3. Config.Authorize, which picks the "+" or "-" route of the path;
+//  4. the upgrade;
+//  5. the route's "@csrf" token (4002), then its "#middleware", in order (4003, 4000);
+//  6. the controller: created and set up, or joined.
+//
+// An authentication refusal upgrades and closes with its code (4001 by default), or,
+// with Config.UnauthorizedHTTP, answers 401 before the upgrade. Refusals after the
+// upgrade run no handler of the route.
+func (r *Registry) admit(w http.ResponseWriter, req *http.Request, entries []*entry, st *matchState, escaped string) {
+	ip := r.clientIP(req)
+	status, slot := r.caps.acquire(&r.cfg, ip)
+	if status != 0 {
+		r.log.Warn("connection cap reached", "ip", ip, "status", status)
+		http.Error(w, http.StatusText(status), status)
+		return
+	}
+	release := func() { r.caps.release(&r.cfg, slot) }
+
+	var auth AuthResult
+	refused := false // by Authenticate, or no route fits the authorizer's answer
+	code, reason := socket.StatusUnauthorized, "unauthorized"
+	if r.cfg.Authenticate != nil {
+		auth = r.cfg.Authenticate(req)
+		if !auth.OK {
+			refused = true
+			code, reason = auth.closeCode()
+		}
+	}
+	e := entries[0]
+	var user any
+	authorized := false
+	if !refused && (len(entries) > 1 || e.spec.Auth != parser.AuthAny) {
+		u, ok, err := r.cfg.Authorize(req)
+		if err != nil {
+			release()
+			r.log.Error("authorizer failed", "err", err)
+			http.Error(w, "authorization failed", http.StatusInternalServerError)
+			return
+		}
+		user, authorized = u, ok
+		e = pick(entries, authorized)
+		refused = e == nil
+	}
+	if refused {
+		r.log.Warn("unauthorized", "ip", ip, "code", code, "reason", reason)
+		if r.refuseUnauthorized(w, reason) {
+			release()
+			return
+		}
+	}
+
+	target := e // the route whose upgrader and parameters serve the handshake
+	if target == nil {
+		target = entries[0]
+	}
+	params, ok := target.paramValues(st)
+	if !ok {
+		release()
+		http.Error(w, "malformed path", http.StatusBadRequest)
+		return
+	}
+	info := socket.Info{URL: normalize(escaped), Params: params, IP: ip}
+	if authorized {
+		info.User = user
+	}
+	if auth.OK {
+		info.AuthData = auth.Data
+	}
+	if !r.enter() {
+		release()
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	c, err := target.up.Upgrade(w, req, info)
+	if err != nil {
+		r.wg.Done()
+		release()
+		r.log.Warn("upgrade failed", "err", err)
+		return
+	}
+	c.AfterClose(release)
+	served := false
+	defer func() {
+		if !served {
+			r.wg.Done()
+		}
+	}()
+	if refused {
+		c.Reject(code, reason)
+		return
+	}
+	if e.spec.CSRF {
+		if why := r.checkCSRF(req); why != "" {
+			e.log.Warn("csrf refused", "client", c.ID(), "reason", why)
+			c.Reject(socket.StatusInvalidToken, why)
+			return
+		}
+	}
+	if len(e.spec.Middleware) > 0 {
+		if code, why := r.runMiddleware(req, c, e); code != 0 {
+			c.Reject(code, why)
+			return
+		}
+	}
+	ctl := r.controllerFor(e, info.URL, params, c)
+	served = true
+	go func() {
+		defer r.wg.Done()
+		ctl.Serve(c)
+	}()
+	if r.closing.Load() {
+		_ = c.Close(socket.StatusGoingAway, "going away")
+	}
+}
+
+// enter counts a handshake in the registry's WaitGroup, unless Shutdown has begun:
+// Shutdown sets closing under the write lock, so once it waits no handshake adds to the
+// group, and every handshake that did is waited for (with its middleware).
+func (r *Registry) enter() bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if r.closing.Load() {
+		return false
+	}
+	r.wg.Add(1)
+	return true
+}

@@ -1,0 +1,191 @@
+package socket
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/lxzan/gws"
+)
+
+// netConn is the connection gws reads and writes: the hijacked net.Conn, wrapped for four
+// things gws does not do the way wsroute needs.
+//
+//   - Bytes the HTTP server had already buffered past the request (a client that wrote
+//     frames right behind its handshake) are read first instead of being lost.
+//   - The subprotocol chosen for this request is added to the 101 response: gws chooses
+//     subprotocols per Upgrader, wsroute per request (see Options.Subprotocols).
+//   - The close frame gws writes when it cannot inflate a message is corrected. gws wraps
+//     every decompression error in 1011 (internal error), so a compressed message that
+//     inflates past the size limit would close with 1011 while an uncompressed one of the
+//     same size closes with 1009, and corrupt compressed data would claim a server fault.
+//     Such frames go out as 1009 "message too big" and 1002 "invalid compressed data";
+//     gws's own 1009 "gws: message too large" becomes 1009 "message too big" as well.
+//   - At most one pong waits in gws's write queue (see Client.pong).
+//
+// Writes reach netConn one whole frame at a time (gws builds each frame in a buffer and
+// writes it with one call), and the first write is the handshake response, so both
+// rewrites look at one Write call only.
+type netConn struct {
+	net.Conn
+
+	pre   []byte // replayed before reading from Conn; read goroutine only
+	proto string // the subprotocol to echo, "" for none
+
+	hsDone  atomic.Bool                // the handshake response has been written
+	rewrote atomic.Pointer[CloseEvent] // the close frame rewritten, for the close event
+
+	pongMu     sync.Mutex // guards pongData, pongQueued
+	pongData   []byte     // payload of the newest unanswered ping
+	pongQueued bool       // a pong task waits in gws's write queue
+}
+
+func (n *netConn) Read(p []byte) (int, error) {
+	if len(n.pre) > 0 {
+		k := copy(p, n.pre)
+		n.pre = n.pre[k:]
+		if len(n.pre) == 0 {
+			n.pre = nil
+		}
+		return k, nil
+	}
+	return n.Conn.Read(p)
+}
+
+func (n *netConn) Write(p []byte) (int, error) {
+	if !n.hsDone.Load() {
+		n.hsDone.Store(true)
+		return n.writeHandshake(p)
+	}
+	// An unmasked close frame with a short payload: FIN+close, then the payload length.
+	if len(p) >= 4 && p[0] == 0x88 && int(p[1]) == len(p)-2 {
+		if q, ev := fixClose(p); q != nil {
+			n.rewrote.Store(ev)
+			if _, err := n.Conn.Write(q); err != nil {
+				return 0, err
+			}
+			return len(p), nil
+		}
+	}
+	return n.Conn.Write(p)
+}
+
+// writeHandshake writes the 101 response, with the chosen subprotocol added to its headers.
+func (n *netConn) writeHandshake(p []byte) (int, error) {
+	end := bytes.Index(p, []byte("\r\n\r\n"))
+	if n.proto == "" || end < 0 {
+		return n.Conn.Write(p)
+	}
+	const key = "Sec-WebSocket-Protocol: "
+	b := make([]byte, 0, len(p)+len(key)+len(n.proto)+2)
+	b = append(b, p[:end+2]...)
+	b = append(b, key...)
+	b = append(b, n.proto...)
+	b = append(b, "\r\n"...)
+	b = append(b, p[end+2:]...)
+	if _, err := n.Conn.Write(b); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// gwsTooLarge is the reason gws writes when a message is over the read limit, with code
+// 1009 when the frames say so and 1011 when inflating finds out.
+const gwsTooLarge = "gws: message too large"
+
+// fixClose returns the close frame to write instead of p, or nil to write p unchanged.
+// Only frames gws writes on its own are matched: the closes wsroute starts carry its
+// own reasons.
+func fixClose(p []byte) ([]byte, *CloseEvent) {
+	code := StatusCode(binary.BigEndian.Uint16(p[2:4]))
+	reason := string(p[4:])
+	var ev CloseEvent
+	switch {
+	case reason == gwsTooLarge && (code == StatusInternalError || code == StatusMessageTooBig):
+		ev = CloseEvent{Code: StatusMessageTooBig, Reason: "message too big"}
+	case code == StatusInternalError && (strings.HasPrefix(reason, "flate: ") || reason == "unexpected EOF"):
+		ev = CloseEvent{Code: StatusProtocolError, Reason: "invalid compressed data"}
+	default:
+		return nil, nil
+	}
+	q := make([]byte, 0, 4+len(ev.Reason))
+	q = append(q, 0x88, byte(2+len(ev.Reason)))
+	q = binary.BigEndian.AppendUint16(q, uint16(ev.Code))
+	q = append(q, ev.Reason...)
+	return q, &ev
+}
+
+// upgrade hijacks the request's connection and completes the handshake through gws, on a
+// netConn. gws's own Upgrade would read from the raw connection, so neither the buffered
+// bytes nor the rewrites above would apply.
+func (u *Upgrader) upgrade(w http.ResponseWriter, r *http.Request) (*gws.Conn, error) {
+	raw, brw, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return nil, err
+	}
+	nc := &netConn{Conn: raw, proto: negotiate(u.opts.Subprotocols, r.Header)}
+	if k := brw.Reader.Buffered(); k > 0 {
+		p, _ := brw.Reader.Peek(k)
+		nc.pre = bytes.Clone(p)
+	}
+	return u.up.UpgradeFromConn(nc, bufio.NewReaderSize(nc, u.opts.ReadBufferSize), r)
+}
+
+// negotiate returns the first of the server's subprotocols that the request offers in
+// Sec-WebSocket-Protocol (all header lines, comma-separated), or "".
+func negotiate(server []string, h http.Header) string {
+	if len(server) == 0 {
+		return ""
+	}
+	offered := h.Values("Sec-WebSocket-Protocol")
+	for _, s := range server {
+		for _, line := range offered {
+			for o := range strings.SplitSeq(line, ",") {
+				if strings.TrimSpace(o) == s {
+					return s
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// netConn returns the client's wrapped connection, or nil for a client made otherwise.
+func (c *Client) netConn() *netConn {
+	n, _ := c.conn.NetConn().(*netConn)
+	return n
+}
+
+// pong answers a ping. At most one pong waits in gws's write queue: while one is
+// pending, a newer ping only replaces its payload (RFC 6455 §5.5.3 allows answering the
+// most recent ping only). A client that floods pings and never reads therefore cannot
+// make the server queue pongs without bound.
+func (c *Client) pong(payload []byte) {
+	conn := c.conn
+	n := c.netConn()
+	if n == nil {
+		p := bytes.Clone(payload)
+		conn.Async(func() { _ = conn.WritePong(p) })
+		return
+	}
+	n.pongMu.Lock()
+	n.pongData = append(n.pongData[:0], payload...)
+	if n.pongQueued {
+		n.pongMu.Unlock()
+		return
+	}
+	n.pongQueued = true
+	n.pongMu.Unlock()
+	conn.Async(func() {
+		n.pongMu.Lock()
+		p := bytes.Clone(n.pongData)
+		n.pongQueued = false
+		n.pongMu.Unlock()
+		_ = conn.WritePong(p)
+	})
+}
