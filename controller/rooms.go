@@ -1,6 +1,10 @@
 package controller
 
-import "github.com/wsroute/wsroute/socket"
+import (
+	"slices"
+
+	"github.com/wsroute/wsroute/socket"
+)
 
 // Room is the part of a named room that belongs to one controller: the clients of this
 // controller that have joined the room (socket.Client.Join). Rooms live in the
@@ -21,6 +25,26 @@ func (ctl *Controller) To(room string) Room { return Room{ctl: ctl, name: room} 
 
 // Name is the room's name.
 func (r Room) Name() string { return r.name }
+
+// Rooms returns the names of the rooms that at least one client of this controller is
+// in, sorted. Registry.Rooms lists the rooms of the whole registry.
+func (ctl *Controller) Rooms() []string {
+	buf := getBuf()
+	defer putBuf(buf)
+	*buf = ctl.snapshot(*buf)
+	seen := make(map[string]struct{})
+	out := []string{}
+	for _, c := range *buf {
+		for _, r := range c.Rooms() {
+			if _, dup := seen[r]; !dup {
+				seen[r] = struct{}{}
+				out = append(out, r)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
 
 // members appends the room's members that are clients of the controller to dst.
 func (r Room) members(dst []*socket.Client) []*socket.Client {

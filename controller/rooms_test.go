@@ -66,6 +66,9 @@ func TestControllerRooms(t *testing.T) {
 		require.NoError(t, c.Join("blue"))
 		require.NoError(t, d.Join("red"))
 
+		assert.Equal(t, []string{"blue", "red"}, ctl.Rooms())
+		assert.Equal(t, []string{"red"}, reg.Controller("/game/2/").Rooms(), "only its own clients' rooms")
+
 		red := ctl.To("red")
 		assert.Equal(t, "red", red.Name())
 		assert.Equal(t, 2, red.Online(), "d is in red too, on another controller")
