@@ -35,6 +35,29 @@
 // the route's mode; the table is in the socket package. A slow receiver is dealt with by
 // its own overflow policy and never delays the others.
 //
+// # Typed messages
+//
+// On(type, fn) takes the JSON messages whose type field (route.Config.TypeField, "type"
+// by default) has that string value, as openspeed's custom events; every other message
+// reaches OnMessage. The field is found by a scan of the top-level object, without
+// decoding the message and without allocating; on @text routes only valid JSON is
+// dispatched by type. With TypeField "TYPE" and socket.Message.Reply this is Total.js's
+// $.api request and answer.
+//
+// # Rooms and broadcasts
+//
+// Clients join rooms (socket.Client.Join); the index is the registry's, so a room spans
+// routes. To(room) is this controller's part of a room:
+//
+//	ctl.To(room).Send(v)                  // Odac ws.to(room).send, openspeed broadcastAll(room)
+//	ctl.To(room).Broadcast(c, v)          // openspeed broadcast(room): all but the sender
+//	ctl.Broadcast(c, v)                   // Odac ws.broadcast: everyone here but the sender
+//	ctl.BroadcastWith(c, v, controller.BroadcastOptions{Rooms: rooms, IncludeSelf: true})
+//	                                      // the Vite plugin's conn.broadcast(data, {rooms, includeSelf})
+//
+// Each encodes v once, and a client in several of the rooms gets it once. The registry's
+// To(room) reaches a room across all controllers.
+//
 // # Concurrency
 //
 // All methods of Controller are safe for concurrent use. The controller starts no

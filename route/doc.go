@@ -46,6 +46,20 @@
 // Refusals a browser must be able to read (auth, CSRF token, middleware) upgrade first and
 // then close with a 4xxx code: see the close-code table in package socket.
 //
+// # Sending from anywhere
+//
+// Code outside the socket handlers (an HTTP handler, a job, a message queue consumer)
+// reaches clients through the registry, as Odac's Route.wsServer:
+//
+//	reg.Clients(), reg.Online()         // every client, their number
+//	reg.Client(id), reg.SendTo(id, v)   // one client by id
+//	reg.Broadcast(v, keep)              // everyone (keep may filter)
+//	reg.To(room).Send(v)                // a room, across routes (Odac's toRoom)
+//	reg.Rooms()                         // the rooms that have members
+//	reg.Controllers(), reg.Controller(url)
+//
+// Each send encodes v once per message mode among its receivers.
+//
 // # Shutdown
 //
 // [Registry.Shutdown] answers new handshakes with 503, closes every client with 1001 and

@@ -78,4 +78,44 @@
 // the route's idle timeout ("<30s": no message for that long, 1000 "idle timeout"; pings
 // and pongs do not count), and cuts writes stalled past WriteTimeout. There is no timer
 // per connection. [Client.Latency] is the round trip of the last answered ping.
+//
+// # Ready state, pings and binary sends
+//
+// [Client.State] is the browser's readyState: [StateConnecting] from the upgrade until
+// the open handler runs, [StateOpen], [StateClosing] once a close has started (sends then
+// fail with ErrClosed), [StateClosed] when the connection is gone (the close handler
+// runs in this state). [Client.Ping] sends a ping at once; a [ControlHandler] gets the
+// ping and pong frames. [Client.SendBinary] (or Send of a [Binary]) sends a binary frame
+// on any route, @json included (Odac's sendBinary).
+//
+// # Rooms
+//
+// A client joins and leaves named rooms with [Client.Join] and [Client.Leave];
+// [Client.Rooms] lists its own. The index lives in the [Hub], so one room spans every
+// route of a registry, and the hub's lock guards both sides of it (room → members,
+// client → rooms). A client that closes leaves all its rooms in the same step that takes
+// it out of the hub, and a room is freed when its last member goes, so the index holds
+// neither closed clients nor empty rooms. [Hub.Room] and [Hub.RoomsUnion] snapshot the
+// members for a send; the controller and the registry build their room sends on them,
+// encoding each message once ([Prepare]).
+//
+// # Per-client data, context and timers
+//
+// [Client.Set], [Client.Get] and [Client.Delete] are a per-client store (Odac's
+// ws.data), safe for concurrent use. [Client.Context] is cancelled when the client
+// closes, for work tied to the connection. [Client.After] and [Client.Every] (Odac's
+// setTimeout and setInterval) run a function later or periodically; they stop by
+// themselves when the client starts closing, and the returned [Timer] stops them sooner.
+// A waiting timer holds no goroutine; its function runs on a goroutine of its own,
+// concurrently with the client's handlers, and a panic in it is handled as a handler's.
+// [Client.AfterClose] runs a function once the client has closed.
+//
+// # Request and reply
+//
+// A message that carries a callback id in the route's reply field ([Options.ReplyField],
+// "callbackid" by default, as in Total.js's $.api) can be answered with [Message.Reply]:
+// the answer carries the same id, so the browser can match it to its request, as with a
+// Socket.IO acknowledgement. The id is looked up only when Reply is called, by
+// [Message.Field], which scans the JSON without decoding or allocating; an answer made
+// after the handler has returned keeps [Message.CallbackID] and calls [Client.ReplyTo].
 package socket
