@@ -121,17 +121,17 @@ func (c *Client) ReplyTo(id json.RawMessage, v any) error {
 // data to be JSON (the @json mode validates every message); on other input it returns
 // nil or some slice of data, never panics.
 func field(data []byte, name string) []byte {
-	i := skipSpace(data, 0)
+	i := skipJSONSpace(data, 0)
 	if i >= len(data) || data[i] != '{' {
 		return nil
 	}
 	i++
 	for {
-		i = skipSpace(data, i)
+		i = skipJSONSpace(data, i)
 		if i >= len(data) || data[i] != '"' {
 			return nil // '}' of an object without the key, or not JSON
 		}
-		end, escaped := scanString(data, i)
+		end, escaped := scanJSONString(data, i)
 		if end < 0 {
 			return nil
 		}
@@ -143,19 +143,19 @@ func field(data []byte, name string) []byte {
 			// Invalid UTF-8 decodes to U+FFFD, so a key equal to an invalid name is not it.
 			match = string(data[i+1:end-1]) == name && utf8.ValidString(name)
 		}
-		i = skipSpace(data, end)
+		i = skipJSONSpace(data, end)
 		if i >= len(data) || data[i] != ':' {
 			return nil
 		}
-		i = skipSpace(data, i+1)
-		vend := skipValue(data, i)
+		i = skipJSONSpace(data, i+1)
+		vend := skipJSONValue(data, i)
 		if vend < 0 {
 			return nil
 		}
 		if match {
 			return data[i:vend:vend]
 		}
-		i = skipSpace(data, vend)
+		i = skipJSONSpace(data, vend)
 		if i >= len(data) || data[i] != ',' {
 			return nil
 		}
@@ -163,7 +163,7 @@ func field(data []byte, name string) []byte {
 	}
 }
 
-func skipSpace(data []byte, i int) int {
+func skipJSONSpace(data []byte, i int) int {
 	for i < len(data) {
 		switch data[i] {
 		case ' ', '\t', '\n', '\r':
@@ -175,9 +175,9 @@ func skipSpace(data []byte, i int) int {
 	return i
 }
 
-// scanString returns the index just past the string starting at data[i] (a '"'), and
+// scanJSONString returns the index just past the string starting at data[i] (a '"'), and
 // whether it holds escapes; -1 when it is not terminated.
-func scanString(data []byte, i int) (int, bool) {
+func scanJSONString(data []byte, i int) (int, bool) {
 	escaped := false
 	for j := i + 1; j < len(data); j++ {
 		switch data[j] {
@@ -191,21 +191,21 @@ func scanString(data []byte, i int) (int, bool) {
 	return -1, false
 }
 
-// skipValue returns the index just past the JSON value starting at data[i], or -1.
-func skipValue(data []byte, i int) int {
+// skipJSONValue returns the index just past the JSON value starting at data[i], or -1.
+func skipJSONValue(data []byte, i int) int {
 	if i >= len(data) {
 		return -1
 	}
 	switch data[i] {
 	case '"':
-		end, _ := scanString(data, i)
+		end, _ := scanJSONString(data, i)
 		return end
 	case '{', '[':
 		depth := 0
 		for j := i; j < len(data); j++ {
 			switch data[j] {
 			case '"':
-				end, _ := scanString(data, j)
+				end, _ := scanJSONString(data, j)
 				if end < 0 {
 					return -1
 				}
