@@ -1,5 +1,8 @@
 module github.com/wsroute/wsroute
 
+// wsroute supports the two most recent major Go releases (Go 1.25 and 1.26 today), like the Go
+// project itself. 1.25 is the floor: the code uses testing/synctest, sync.WaitGroup.Go,
+// testing.B.Loop and slog.DiscardHandler.
 go 1.25
 
 require (
