@@ -102,11 +102,7 @@ func FuzzField(f *testing.F) {
 		if got == nil {
 			t.Fatalf("Field(%q) of %q = nil, want %q", name, in, want)
 		}
-		var a, b any
-		if json.Unmarshal(got, &a) != nil || json.Unmarshal(want, &b) != nil {
-			t.Fatalf("Field(%q) of %q = %q, not the value %q", name, in, got, want)
-		}
-		if !bytes.Equal(compact(t, got), compact(t, want)) {
+		if !json.Valid(got) || !bytes.Equal(compact(t, got), compact(t, want)) {
 			t.Fatalf("Field(%q) of %q = %q, want %q", name, in, got, want)
 		}
 	})
