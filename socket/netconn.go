@@ -28,6 +28,11 @@ import (
 //     gws's own 1009 "gws: message too large" becomes 1009 "message too big" as well.
 //   - At most one pong waits in gws's write queue (see Client.pong).
 //
+// It also remembers the close frame that failed the connection (any code but 1000 and
+// 1001, which gws also writes after a mere read or write error), so that the close event
+// reports what the peer was actually sent: gws hands OnClose the inner error of a
+// protocol failure, without its code.
+//
 // Writes reach netConn one whole frame at a time (gws builds each frame in a buffer and
 // writes it with one call), and the first write is the handshake response, so both
 // rewrites look at one Write call only.
@@ -37,8 +42,8 @@ type netConn struct {
 	pre   []byte // replayed before reading from Conn; read goroutine only
 	proto string // the subprotocol to echo, "" for none
 
-	hsDone  atomic.Bool                // the handshake response has been written
-	rewrote atomic.Pointer[CloseEvent] // the close frame rewritten, for the close event
+	hsDone atomic.Bool                // the handshake response has been written
+	failed atomic.Pointer[CloseEvent] // the failing close frame written, for the close event
 
 	pongMu     sync.Mutex // guards pongData, pongQueued
 	pongData   []byte     // payload of the newest unanswered ping
@@ -64,13 +69,14 @@ func (n *netConn) Write(p []byte) (int, error) {
 	}
 	// An unmasked close frame with a short payload: FIN+close, then the payload length.
 	if len(p) >= 4 && p[0] == 0x88 && int(p[1]) == len(p)-2 {
-		if q, ev := fixClose(p); q != nil {
-			n.rewrote.Store(ev)
-			if _, err := n.Conn.Write(q); err != nil {
-				return 0, err
-			}
-			return len(p), nil
+		q, ev := fixClose(p)
+		if ev.Code != StatusNormalClosure && ev.Code != StatusGoingAway {
+			n.failed.CompareAndSwap(nil, &ev)
 		}
+		if _, err := n.Conn.Write(q); err != nil {
+			return 0, err
+		}
+		return len(p), nil
 	}
 	return n.Conn.Write(p)
 }
@@ -98,10 +104,10 @@ func (n *netConn) writeHandshake(p []byte) (int, error) {
 // 1009 when the frames say so and 1011 when inflating finds out.
 const gwsTooLarge = "gws: message too large"
 
-// fixClose returns the close frame to write instead of p, or nil to write p unchanged.
-// Only frames gws writes on its own are matched: the closes wsroute starts carry its
-// own reasons.
-func fixClose(p []byte) ([]byte, *CloseEvent) {
+// fixClose returns the close frame to write for the close frame p (p itself when it
+// needs no correction), and its code and reason. Only frames gws writes on its own are
+// corrected: the closes wsroute starts carry reasons of its own.
+func fixClose(p []byte) ([]byte, CloseEvent) {
 	code := StatusCode(binary.BigEndian.Uint16(p[2:4]))
 	reason := string(p[4:])
 	var ev CloseEvent
@@ -111,13 +117,13 @@ func fixClose(p []byte) ([]byte, *CloseEvent) {
 	case code == StatusInternalError && (strings.HasPrefix(reason, "flate: ") || reason == "unexpected EOF"):
 		ev = CloseEvent{Code: StatusProtocolError, Reason: "invalid compressed data"}
 	default:
-		return nil, nil
+		return p, CloseEvent{Code: code, Reason: reason}
 	}
 	q := make([]byte, 0, 4+len(ev.Reason))
 	q = append(q, 0x88, byte(2+len(ev.Reason)))
 	q = binary.BigEndian.AppendUint16(q, uint16(ev.Code))
 	q = append(q, ev.Reason...)
-	return q, &ev
+	return q, ev
 }
 
 // upgrade hijacks the request's connection and completes the handshake through gws, on a

@@ -291,9 +291,9 @@ func (c *Client) closeEvent(err error) CloseEvent {
 	if ours {
 		return CloseEvent{Code: code, Reason: reason}
 	}
-	// gws closed the connection itself; netConn corrected the close frame it wrote.
+	// gws failed the connection itself: netConn saw (and corrected) the close frame.
 	if n := c.netConn(); n != nil {
-		if ev := n.rewrote.Load(); ev != nil {
+		if ev := n.failed.Load(); ev != nil {
 			return *ev
 		}
 	}

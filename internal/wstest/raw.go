@@ -20,6 +20,7 @@ import (
 // frames one by one.
 type Raw struct {
 	net.Conn
+	ID string // a label the test may set, such as the X-Bad header it sent
 	br *bufio.Reader
 }
 
