@@ -231,7 +231,7 @@ func (events) OnMessage(conn *gws.Conn, msg *gws.Message) {
 		_ = c.Close(StatusPolicyViolation, "rate limit")
 		return
 	}
-	if o.Mode == ModeJSON && !json.Valid(data) {
+	if o.Mode == ModeJSON && !validJSON(data) {
 		c.reportInvalidJSON(data)
 		return
 	}

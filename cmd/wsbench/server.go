@@ -106,8 +106,12 @@ func serverMain(args []string) error {
 	readBuf := fs.Int("read-buffer", 0, "per-connection read buffer in bytes (0: the implementation's default)")
 	withPprof := fs.Bool("pprof", false, "serve net/http/pprof under /debug/pprof/")
 	lifetime := fs.Duration("timeout", 20*time.Minute, "exit after this long, whatever happens")
+	memRate := fs.Int("memprofilerate", 0, "runtime.MemProfileRate (1: record every allocation; 0: Go's default)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *memRate > 0 {
+		runtime.MemProfileRate = *memRate
 	}
 	if err := checkLoopback(*addr); err != nil {
 		return err
