@@ -20,7 +20,10 @@ import (
 	"github.com/wsroute/wsroute/route"
 )
 
-func TestMain(m *testing.M) { wstest.VerifyNoLeaks(m) }
+func TestMain(m *testing.M) {
+	runMainIfChild() // the child process of TestSignals runs main instead of the tests
+	wstest.VerifyNoLeaks(m)
+}
 
 // logSink is a slog handler that keeps the messages it gets, for the autodestroy log.
 type logSink struct {
