@@ -138,9 +138,12 @@ func (ctl *Controller) OnMessage(fn func(c *socket.Client, m socket.Message)) {
 
 // On adds a handler for JSON messages whose type field (Config.TypeField, "type" by
 // default) equals typ, as openspeed's custom events. Messages it takes do not reach
-// OnMessage.
+// OnMessage. It panics if typ is empty: a message without a type goes to OnMessage.
 func (ctl *Controller) On(typ string, fn func(c *socket.Client, m socket.Message)) {
 	ctl.mustBeInSetup("On")
+	if typ == "" {
+		panic("controller: On needs a non-empty type")
+	}
 	if ctl.typed == nil {
 		ctl.typed = make(map[string][]func(*socket.Client, socket.Message))
 	}
