@@ -15,7 +15,9 @@
 // line; [Registry.Register] returns the same error. Refused: a malformed route; a route
 // that matches the same requests as one already registered (same path shape — parameter
 // names do not count — and same auth prefix), naming both sites; a "+" or "-" route on
-// a registry without Config.Authorize.
+// a registry without Config.Authorize; a "@csrf" route without Config.CSRFKey and
+// Config.CSRFSession; a custom "@flag" not declared with [Registry.Flag]; a "#middleware"
+// not registered (before the route) with [Registry.Middleware].
 //
 // # Matching
 //
@@ -41,10 +43,17 @@
 //	                          Sec-WebSocket-Key, or a malformed percent-escape in a parameter
 //	403 Forbidden             an Origin that is neither the request's host nor allowed by
 //	                          Config.OriginPatterns
+//	503 Service Unavailable   Config.MaxConnections live connections already
+//	429 Too Many Requests     Config.MaxConnectionsPerIP live connections from the address
+//	401 Unauthorized          an auth refusal, only with Config.UnauthorizedHTTP
 //	500 Internal Server Error the authorizer failed
 //
-// Refusals a browser must be able to read (auth, CSRF token, middleware) upgrade first and
-// then close with a 4xxx code: see the close-code table in package socket.
+// (net/http itself answers 431 to headers over http.Server.MaxHeaderBytes.)
+//
+// Refusals a browser must be able to read (Config.Authenticate, the auth prefixes, the
+// "@csrf" token, "#middleware") upgrade first and then close with a 4xxx code, in that
+// order, before the route's setup and handlers run: see the close-code table in the
+// README ("Security, limits and bad input"), which also gives the CSRF token's wire format.
 //
 // # Sending from anywhere
 //
