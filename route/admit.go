@@ -2,7 +2,9 @@ package route
 
 import (
 	"net/http"
+	"runtime/debug"
 
+	"github.com/wsroute/wsroute/controller"
 	"github.com/wsroute/wsroute/parser"
 	"github.com/wsroute/wsroute/socket"
 )
@@ -28,7 +30,36 @@ func (r *Registry) admit(w http.ResponseWriter, req *http.Request, entries []*en
 		http.Error(w, http.StatusText(status), status)
 		return
 	}
-	release := func() { r.caps.release(&r.cfg, slot) }
+	var (
+		c       *socket.Client // once upgraded: its AfterClose gives the slot back
+		entered bool           // counted in r.wg
+		served  bool           // handed to its controller, which now owns the slot and r.wg
+	)
+	// One exit for every path, panics in the application's hooks (Authenticate,
+	// Authorize, CSRFSession, the route's setup) included: the slot and r.wg are given
+	// back, and the client is answered with 500 before the upgrade or 1011 after it.
+	defer func() {
+		p := recover()
+		if p != nil {
+			r.log.Error("route: handshake hook panicked", "panic", p, "stack", string(debug.Stack()))
+		}
+		switch {
+		case served:
+			return
+		case c != nil:
+			if p != nil {
+				c.Reject(socket.StatusInternalError, "internal error")
+			}
+		default:
+			r.caps.release(&r.cfg, slot)
+			if p != nil {
+				http.Error(w, "internal error", http.StatusInternalServerError)
+			}
+		}
+		if entered {
+			r.wg.Done()
+		}
+	}()
 
 	var auth AuthResult
 	refused := false // by Authenticate, or no route fits the authorizer's answer
@@ -46,7 +77,6 @@ func (r *Registry) admit(w http.ResponseWriter, req *http.Request, entries []*en
 	if !refused && (len(entries) > 1 || e.spec.Auth != parser.AuthAny) {
 		u, ok, err := r.cfg.Authorize(req)
 		if err != nil {
-			release()
 			r.log.Error("authorizer failed", "err", err)
 			http.Error(w, "authorization failed", http.StatusInternalServerError)
 			return
@@ -58,7 +88,6 @@ func (r *Registry) admit(w http.ResponseWriter, req *http.Request, entries []*en
 	if refused {
 		r.log.Warn("unauthorized", "ip", ip, "code", code, "reason", reason)
 		if r.refuseUnauthorized(w, reason) {
-			release()
 			return
 		}
 	}
@@ -69,7 +98,6 @@ func (r *Registry) admit(w http.ResponseWriter, req *http.Request, entries []*en
 	}
 	params, ok := target.paramValues(st)
 	if !ok {
-		release()
 		http.Error(w, "malformed path", http.StatusBadRequest)
 		return
 	}
@@ -80,25 +108,17 @@ func (r *Registry) admit(w http.ResponseWriter, req *http.Request, entries []*en
 	if auth.OK {
 		info.AuthData = auth.Data
 	}
-	if !r.enter() {
-		release()
+	if entered = r.enter(); !entered {
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		return
 	}
-	c, err := target.up.Upgrade(w, req, info)
+	up, err := target.up.Upgrade(w, req, info)
 	if err != nil {
-		r.wg.Done()
-		release()
 		r.log.Warn("upgrade failed", "err", err)
 		return
 	}
-	c.AfterClose(release)
-	served := false
-	defer func() {
-		if !served {
-			r.wg.Done()
-		}
-	}()
+	c = up
+	c.AfterClose(func() { r.caps.release(&r.cfg, slot) })
 	if refused {
 		c.Reject(code, reason)
 		return
@@ -125,6 +145,20 @@ func (r *Registry) admit(w http.ResponseWriter, req *http.Request, entries []*en
 	if r.closing.Load() {
 		_ = c.Close(socket.StatusGoingAway, "going away")
 	}
+}
+
+// setup runs e's setup on ctl, once. If it panics, the controller is forgotten and
+// destroyed, so that the next client sets the route up afresh instead of joining a
+// controller without handlers, and the panic goes on to admit (1011 for this client).
+func (r *Registry) setup(ctl *controller.Controller, key ctlKey, e *entry) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.forget(key, ctl)
+			ctl.Destroy()
+			panic(p)
+		}
+	}()
+	ctl.Setup(e.setup)
 }
 
 // enter counts a handshake in the registry's WaitGroup, unless Shutdown has begun:

@@ -245,7 +245,7 @@ func (r *Registry) controllerFor(e *entry, url string, params []string, c *socke
 			r.ctls[key] = ctl
 		}
 		r.mu.Unlock()
-		ctl.Setup(e.setup) // runs once; other callers wait for it
+		r.setup(ctl, key, e) // runs once; other callers wait for it
 		if ctl.Join(c) {
 			return ctl
 		}

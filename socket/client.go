@@ -316,14 +316,15 @@ func (c *Client) Serve(h Handler) {
 
 // Reject closes a client that was upgraded but will not be served (the route refused
 // it after the upgrade, for example on a failed auth or CSRF check): it writes the close
-// frame and cuts the connection, without running any handler. AfterClose callbacks run.
+// frame and cuts the connection, without running any handler. AfterClose callbacks run,
+// before the close frame is written.
 func (c *Client) Reject(code StatusCode, reason string) {
 	c.mu.Lock()
 	c.closing = true
 	c.closeCode, c.closeReason = code, reason
 	c.mu.Unlock()
-	_ = c.conn.NetConn().SetWriteDeadline(time.Now().Add(closeGrace))
-	_ = c.conn.WriteClose(uint16(code), truncateReason(reason))
+	// Finish first, so that a peer that has read the close frame finds the client gone
+	// (out of the hub, its AfterClose callbacks run).
 	for _, fn := range c.finish() {
 		func() {
 			defer func() {
@@ -334,6 +335,8 @@ func (c *Client) Reject(code StatusCode, reason string) {
 			fn()
 		}()
 	}
+	_ = c.conn.NetConn().SetWriteDeadline(time.Now().Add(closeGrace))
+	_ = c.conn.WriteClose(uint16(code), truncateReason(reason))
 }
 
 // finish marks the client closed, drops what is queued, cancels its context and removes
