@@ -318,6 +318,14 @@ func (ctl *Controller) Serve(c *socket.Client) {
 	c.Serve((*handler)(ctl))
 }
 
+// Start runs c's open handlers on the calling goroutine, then c's read loop on a goroutine
+// of its own (socket.Client.Start), and returns; done, if not nil, is called once the loop
+// has ended. The registry calls it after Join, on the goroutine that answered the
+// handshake.
+func (ctl *Controller) Start(c *socket.Client, done func()) {
+	c.Start((*handler)(ctl), done)
+}
+
 // leave removes c and starts the autodestroy timer when the controller empties.
 func (ctl *Controller) leave(c *socket.Client) {
 	ctl.mu.Lock()

@@ -36,7 +36,9 @@ type Config struct {
 	// compressed connection. Defaults to 512 bytes.
 	CompressThreshold int
 
-	// ReadBufferSize and WriteBufferSize size each connection's buffers. Default to 4 KiB.
+	// ReadBufferSize is the read buffer each connection holds while open. Defaults to
+	// 1 KiB (socket.Options.ReadBufferSize). WriteBufferSize is not used on server
+	// connections.
 	ReadBufferSize, WriteBufferSize int
 
 	// QueueMessages and QueueBytes bound each client's outgoing queue. Default to 1024

@@ -75,6 +75,7 @@ type Client struct {
 	query     url.Values
 
 	rooms map[string]struct{} // guarded by hub.mu (rooms.go)
+	done  func()              // called when the read loop ends (Start)
 
 	state atomic.Int32
 
@@ -84,6 +85,7 @@ type Client struct {
 	q           ring
 	qBytes      int
 	inflight    bool
+	reading     bool // a message handler runs: what is sent waits for it (endHandler)
 	cur         outItem
 	closing     bool
 	closeCode   StatusCode
@@ -183,18 +185,25 @@ func (c *Client) Dropped() uint64 { return c.dropped.Load() }
 // Send encodes v by the route's mode and queues it for this client. It returns an error
 // when the mode cannot encode v, when the client is closing (ErrClosed), or when the
 // overflow policy refused it (ErrQueueFull, ErrSlowConsumer). The encoding table is in
-// the package documentation.
+// the package documentation. Bytes passed in v ([]byte, json.RawMessage, Binary) are
+// copied: the caller may reuse them once Send returns, and a handler may pass on the
+// bytes of the message it handles (Message.Bytes) as they are.
 func (c *Client) Send(v any) error {
 	op, data, err := encode(c.up.opts.Mode, v)
 	if err != nil {
 		return err
 	}
-	return c.enqueue(outItem{op: op, data: data})
+	it := outItem{op: op, data: data}
+	it.ownPayload(v)
+	return c.enqueue(it)
 }
 
-// SendBinary queues data as a binary frame, whatever the route's mode.
+// SendBinary queues data as a binary frame, whatever the route's mode. data is copied, as
+// by Send.
 func (c *Client) SendBinary(data []byte) error {
-	return c.enqueue(outItem{op: gws.OpcodeBinary, data: data})
+	it := outItem{op: gws.OpcodeBinary, data: data}
+	it.ownPayload(data)
+	return c.enqueue(it)
 }
 
 // SendPrepared queues a message encoded once by Prepare. It takes its own reference to p.
@@ -312,6 +321,28 @@ func (c *Client) AfterClose(fn func()) (stop func()) {
 func (c *Client) Serve(h Handler) {
 	c.h = h
 	c.conn.ReadLoop()
+}
+
+// Start runs h's open handler on the calling goroutine, then the client's read loop on a
+// new goroutine, and returns; done, if not nil, is called once the loop has ended, after
+// the close handler. It is Serve for a caller that has a goroutine to lend for the open
+// handler (the registry's, which answered the handshake): the read goroutine then starts
+// right in the read loop with a minimal stack, which an idle connection keeps. Messages
+// are read only once the open handler has returned.
+func (c *Client) Start(h Handler, done func()) {
+	c.h = h
+	c.done = done
+	c.open()
+	go c.conn.ReadLoop()
+}
+
+// open runs the open handler, once, unless the client is closing already.
+func (c *Client) open() {
+	if !c.state.CompareAndSwap(int32(StateConnecting), int32(StateOpen)) {
+		return
+	}
+	defer c.recoverHandler()
+	c.h.HandleOpen(c)
 }
 
 // Reject closes a client that was upgraded but will not be served (the route refused

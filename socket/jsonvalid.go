@@ -151,24 +151,14 @@ const (
 	slashs = '\\' * ones
 )
 
-// plainString8 reports whether none of the eight bytes of v is a quote, a backslash or a
-// control character (below 0x20): the bytes that end or escape a string, or make it invalid.
-func plainString8(v uint64) bool {
-	q := v ^ quotes
-	s := v ^ slashs
-	zeroQ := (q - ones) &^ q
-	zeroS := (s - ones) &^ s
-	below := (v - 0x20*ones) &^ v // a byte below 0x20 sets its high bit here
-	return (zeroQ|zeroS|below)&highs == 0
-}
-
 // scanString scans the rest of a string whose opening quote is at i-1 and returns the
 // offset after the closing quote, or -1.
 func scanString(data []byte, i int) int {
 	n := len(data)
 	for {
+		// Skip eight plain bytes at a time: a quote, a backslash or a control character
+		// (below 0x20) sets the high bit of its byte in one of the three terms.
 		for i+8 <= n {
-			// plainString8, written out: the compiler does not inline it here.
 			v := binary.LittleEndian.Uint64(data[i:])
 			q, s := v^quotes, v^slashs
 			if ((q-ones)&^q|(s-ones)&^s|(v-0x20*ones)&^v)&highs != 0 {

@@ -31,7 +31,9 @@ func (m Mode) String() string {
 // Message is one complete incoming message: all its fragments, inflated.
 //
 // The bytes returned by Bytes are valid only until the handler returns, because the
-// buffer is reused for the next message. Use Clone or String to keep them.
+// buffer is reused for the next message. Use Clone or String to keep them. Sends copy
+// them, so a handler may pass them to Client.Send or Prepare as they are (an echo is
+// c.Send(json.RawMessage(m.Bytes()))).
 type Message struct {
 	data   []byte
 	binary bool

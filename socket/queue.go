@@ -46,6 +46,11 @@ func Prepare(mode Mode, v any) (*Prepared, error) {
 	if err != nil {
 		return nil, err
 	}
+	if callersBytes(v, data) {
+		// The shared frame is built at the first write, maybe after the caller has
+		// reused its bytes (a handler's Message.Bytes): keep a copy.
+		data = append([]byte(nil), data...)
+	}
 	p := &Prepared{mode: mode, op: op, data: data, bc: gws.NewBroadcaster(op, data)}
 	p.refs.Store(1)
 	return p, nil
@@ -69,6 +74,7 @@ func (p *Prepared) Release() {
 type outItem struct {
 	op     gws.Opcode
 	data   []byte
+	buf    *[]byte // data's pooled buffer, freed by release (payload.go)
 	prep   *Prepared
 	code   StatusCode // op == OpcodeCloseConnection
 	reason string
@@ -84,6 +90,10 @@ func (it *outItem) size() int {
 func (it *outItem) release() {
 	if it.prep != nil {
 		it.prep.Release()
+	}
+	if it.buf != nil {
+		freePayload(it.buf)
+		it.buf = nil
 	}
 }
 
@@ -136,6 +146,20 @@ func (c *Client) enqueue(it outItem) error {
 		return ErrClosed
 	}
 	if !c.inflight {
+		if c.reading && c.q.len() == 0 {
+			// A message handler runs: endHandler writes this on the read goroutine.
+			c.q.push(it)
+			c.qBytes += it.size()
+			c.mu.Unlock()
+			return nil
+		}
+		if c.q.len() > 0 {
+			// A second message from the running handler: gws's writer takes over, in order.
+			first := c.q.pop()
+			c.qBytes += it.size() - first.size()
+			c.q.push(it)
+			it = first
+		}
 		c.inflight = true
 		c.cur = it
 		c.mu.Unlock()
@@ -211,7 +235,7 @@ func (c *Client) startCloseLocked(code StatusCode, reason string) (handNow bool,
 	c.state.CompareAndSwap(int32(StateOpen), int32(StateClosing))
 	c.state.CompareAndSwap(int32(StateConnecting), int32(StateClosing))
 	it = outItem{op: gws.OpcodeCloseConnection, code: code, reason: reason}
-	if c.inflight {
+	if c.inflight || c.reading {
 		c.q.push(it)
 		return false, it
 	}
@@ -294,4 +318,38 @@ func (c *Client) Queued() (messages, bytes int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.q.len(), c.qBytes
+}
+
+// startHandler marks c as running a message handler on its read goroutine: until
+// endHandler, the first message sent to c (whoever sends it) waits in its queue; a second
+// one sets gws's writer going as usual.
+func (c *Client) startHandler() {
+	c.mu.Lock()
+	c.reading = true
+	c.mu.Unlock()
+}
+
+// endHandler ends what startHandler began and writes what was sent meanwhile, in order:
+// the first message at once, on the read goroutine (as gws's own echo writes its reply),
+// the rest through gws's writer as usual. A reply from a handler thus costs a write
+// system call and no goroutine. The write may hold up this client's read loop, never
+// another client, and no longer than the hub's write timeout allows.
+func (c *Client) endHandler() {
+	c.mu.Lock()
+	c.reading = false
+	if c.inflight || c.q.len() == 0 {
+		c.mu.Unlock()
+		return
+	}
+	it := c.q.pop()
+	c.qBytes -= it.size()
+	c.inflight = true
+	c.cur = it
+	c.mu.Unlock()
+	if it.prep != nil || it.op == gws.OpcodeCloseConnection {
+		c.handOff(it)
+		return
+	}
+	c.inflightSince.Store(c.lastRead.Load()) // the message's arrival: no clock read per reply
+	c.written(c.conn.WriteMessage(it.op, it.data))
 }

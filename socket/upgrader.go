@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"runtime"
 	"runtime/debug"
 	"time"
 	"unicode/utf8"
@@ -37,8 +38,11 @@ type Options struct {
 	// CompressThreshold is the size below which messages go uncompressed even when
 	// compression was negotiated. Defaults to 512 bytes.
 	CompressThreshold int
-	// ReadBufferSize and WriteBufferSize size the per-connection buffers.
-	// Default to 4 KiB each.
+	// ReadBufferSize sizes the read buffer each connection holds for as long as it is
+	// open. Defaults to 1 KiB: messages larger than the buffer are read straight into
+	// their own memory, so a small buffer costs little throughput and saves 3 KiB per
+	// idle connection over gws's default of 4 KiB (see BENCHMARKS.md).
+	// WriteBufferSize is passed to gws, which does not use it on server connections.
 	ReadBufferSize, WriteBufferSize int
 	// QueueMessages and QueueBytes bound each client's outgoing queue (beyond the one
 	// message being written). Default to 1024 messages and 4 MiB.
@@ -73,7 +77,7 @@ func (o Options) withDefaults() Options {
 		o.CompressThreshold = 512
 	}
 	if o.ReadBufferSize <= 0 {
-		o.ReadBufferSize = 4 << 10
+		o.ReadBufferSize = 1 << 10
 	}
 	if o.WriteBufferSize <= 0 {
 		o.WriteBufferSize = 4 << 10
@@ -127,6 +131,10 @@ func NewUpgrader(o Options) *Upgrader {
 		PermessageDeflate: gws.PermessageDeflate{
 			Enabled:   o.Compression,
 			Threshold: o.CompressThreshold,
+			// gws makes this many compressors per upgrader, that is per route, up front:
+			// its default of 32 holds some 17 MB per route. More than one per processor
+			// would never run at once.
+			PoolSize: runtime.GOMAXPROCS(0),
 		},
 	})
 	return u
@@ -202,10 +210,7 @@ func (g gwsLogger) Error(v ...any) { g.l.Error("socket: gws: " + fmt.Sprint(v...
 type events struct{}
 
 func (events) OnOpen(conn *gws.Conn) {
-	c := clientOf(conn)
-	c.state.CompareAndSwap(int32(StateConnecting), int32(StateOpen))
-	defer c.recoverHandler()
-	c.h.HandleOpen(c)
+	clientOf(conn).open() // a no-op after Start, which ran it already
 }
 
 func (events) OnMessage(conn *gws.Conn, msg *gws.Message) {
@@ -235,6 +240,8 @@ func (events) OnMessage(conn *gws.Conn, msg *gws.Message) {
 		c.reportInvalidJSON(data)
 		return
 	}
+	c.startHandler()
+	defer c.endHandler() // runs after recoverHandler, which may queue a close
 	defer c.recoverHandler()
 	c.h.HandleMessage(c, Message{data: data, binary: binary, c: c})
 }
@@ -261,6 +268,9 @@ func (events) OnPong(conn *gws.Conn, payload []byte) {
 
 func (events) OnClose(conn *gws.Conn, err error) {
 	c := clientOf(conn)
+	if c.done != nil {
+		defer c.done() // gws calls OnClose once, at the end of the read loop
+	}
 	ev := c.closeEvent(err)
 	after := c.finish()
 	func() {

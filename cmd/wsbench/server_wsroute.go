@@ -25,8 +25,7 @@ func newWsrouteServer(o serverOptions) *wsrouteServer {
 	reg.ROUTE("SOCKET "+pathEcho+" @json <1MB", func(ctl *controller.Controller) {
 		ctl.OnOpen(hello)
 		ctl.OnMessage(func(c *socket.Client, m socket.Message) {
-			// The queue keeps the bytes until they are written: hand it a copy.
-			_ = c.Send(json.RawMessage(m.Clone()))
+			_ = c.Send(json.RawMessage(m.Bytes())) // Send copies what it keeps
 		})
 	})
 	reg.ROUTE("SOCKET "+pathBcast+" @json", func(ctl *controller.Controller) {
@@ -36,7 +35,7 @@ func newWsrouteServer(o serverOptions) *wsrouteServer {
 		ctl.OnOpen(hello)
 		ctl.OnMessage(func(c *socket.Client, m socket.Message) {
 			if receivers := reg.Controller(pathBcast); receivers != nil {
-				_ = receivers.Send(json.RawMessage(m.Clone()))
+				_ = receivers.Send(json.RawMessage(m.Bytes()))
 			}
 		})
 	})
