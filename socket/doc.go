@@ -53,22 +53,12 @@
 //
 // # Close codes
 //
-//	code  name                when wsroute sends it                             client should retry
-//	1000  normal closure      Close(1000), idle timeout, heartbeat timeout       yes
-//	1001  going away          registry Shutdown                                  yes, later
-//	1002  protocol error      malformed frames, unmasked frames, bad opcodes     no
-//	1007  invalid payload     a text message that is not UTF-8                   no
-//	1008  policy violation    the route's rate limit ("~50/s") exceeded           no (slow down)
-//	1009  message too big     a message over the route's "<size>"                no
-//	1011  internal error      a handler panicked                                 yes
-//	4000  middleware refused  a middleware returned an error (its text is reason) no
-//	4001  unauthorized        the route's auth prefix refused the client          no
-//	4002  invalid token       the @csrf token is missing, invalid or expired      no (get a new token)
-//	4003  forbidden           a middleware returned false                         no
-//	4008  slow consumer       the outgoing queue overflowed or a write stalled    yes
-//
-// 1005 and 1006 are reported in [CloseEvent] only (no code, connection dropped); they
-// are never sent. [StatusCode.Retry] gives the last column.
+// The [StatusCode] constants are every code wsroute sends: 1000 (Close, idle and heartbeat
+// timeouts, destroy), 1001 (shutdown), 1002 (protocol violations), 1007 (text that is not
+// UTF-8), 1008 (rate limit), 1009 (size limit), 1011 (a panic), and the 4000-4008 refusals.
+// 1005 and 1006 are only reported in [CloseEvent], never sent. [StatusCode.Retry] says
+// whether a client should reconnect. The table with when each is sent is in the README's
+// "Close codes" section, the one place it is kept (a test checks it against the constants).
 //
 // # Heartbeat and timeouts
 //
