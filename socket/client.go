@@ -64,7 +64,7 @@ type Client struct {
 	path     string
 	params   []string // name, value, name, value, ...
 	rawQuery string
-	header   http.Header
+	header   string // packed (header.go); Header unpacks it once
 	ip       string
 	remote   net.Addr
 	user     any
@@ -73,6 +73,9 @@ type Client struct {
 
 	queryOnce sync.Once
 	query     url.Values
+
+	headerOnce sync.Once
+	headerMap  http.Header
 
 	rooms map[string]struct{} // guarded by hub.mu (rooms.go)
 	done  func()              // called when the read loop ends (Start)
@@ -147,7 +150,10 @@ func (c *Client) Query(name string) string {
 }
 
 // Header returns the handshake request's headers. It must not be modified.
-func (c *Client) Header() http.Header { return c.header }
+func (c *Client) Header() http.Header {
+	c.headerOnce.Do(func() { c.headerMap = unpackHeader(c.header) })
+	return c.headerMap
+}
 
 // IP is the client's address: the socket's remote IP, or the first untrusted address of
 // X-Forwarded-For when the request came through a proxy the registry trusts.

@@ -172,7 +172,7 @@ func (u *Upgrader) Upgrade(w http.ResponseWriter, r *http.Request, info Info) (*
 		path:     r.URL.Path,
 		params:   info.Params,
 		rawQuery: r.URL.RawQuery,
-		header:   r.Header,
+		header:   packHeader(r.Header),
 		ip:       info.IP,
 		remote:   conn.RemoteAddr(),
 		user:     info.User,
