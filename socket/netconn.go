@@ -41,6 +41,7 @@ type netConn struct {
 
 	pre   []byte // replayed before reading from Conn; read goroutine only
 	proto string // the subprotocol to echo, "" for none
+	ra    readAheadState
 
 	hsDone atomic.Bool                // the handshake response has been written
 	failed atomic.Pointer[CloseEvent] // the failing close frame written, for the close event
@@ -59,7 +60,14 @@ func (n *netConn) Read(p []byte) (int, error) {
 		}
 		return k, nil
 	}
-	return n.Conn.Read(p)
+	if k, ok := n.readBuffered(p); ok {
+		return k, nil
+	}
+	k, err := n.Conn.Read(p)
+	if err == nil && k == len(p) && k < readAheadSize {
+		n.readAhead() // p is full: more is probably waiting (readahead.go)
+	}
+	return k, err
 }
 
 func (n *netConn) Write(p []byte) (int, error) {
