@@ -266,35 +266,54 @@ func (c *Client) handOff(it outItem) {
 }
 
 // onWritten runs when the item in flight has been written (or failed), and hands the next.
+// It runs on gws's writer goroutine, which starts with the smallest stack at every burst
+// of writes: its frame is kept small (no whole-item copies beyond the next one), so that
+// the writer does not have to grow its stack for each broadcast.
 func (c *Client) onWritten(err error) {
 	c.mu.Lock()
-	done := c.cur
-	if err != nil && done.op != gws.OpcodeCloseConnection {
-		// The connection is gone: nothing queued can be written any more.
-		dropped := c.q.drain()
-		c.qBytes = 0
+	if err != nil && c.cur.op != gws.OpcodeCloseConnection {
+		c.failedLocked()
+		return
+	}
+	prep, buf := c.cur.prep, c.cur.buf // what releasing the written item needs
+	if c.q.len() == 0 {
 		c.inflight = false
 		c.cur = outItem{}
 		c.inflightSince.Store(0)
 		c.mu.Unlock()
-		done.release()
-		releaseAll(dropped)
+		releaseParts(prep, buf)
 		return
 	}
-	if c.q.len() > 0 {
-		next := c.q.pop()
-		c.qBytes -= next.size()
-		c.cur = next
-		c.mu.Unlock()
-		done.release()
-		c.handOff(next)
-		return
-	}
+	c.cur = c.q.pop()
+	c.qBytes -= c.cur.size()
+	next := c.cur
+	c.mu.Unlock()
+	releaseParts(prep, buf)
+	c.handOff(next)
+}
+
+// failedLocked drops the item in flight and everything queued: the connection is gone.
+// c.mu must be held; failedLocked unlocks it.
+func (c *Client) failedLocked() {
+	done := c.cur
+	dropped := c.q.drain()
+	c.qBytes = 0
 	c.inflight = false
 	c.cur = outItem{}
 	c.inflightSince.Store(0)
 	c.mu.Unlock()
 	done.release()
+	releaseAll(dropped)
+}
+
+// releaseParts is outItem.release for an item already gone from its slot.
+func releaseParts(prep *Prepared, buf *[]byte) {
+	if prep != nil {
+		prep.Release()
+	}
+	if buf != nil {
+		freePayload(buf)
+	}
 }
 
 // truncateReason cuts a close reason to the 123 bytes a close frame can carry,
