@@ -207,9 +207,13 @@ func (l *bcastLoad) run(deadline time.Time) (metrics, error) {
 		}
 		m["held_rss_bytes"] = float64(s.RSS)
 		m["held_heap_bytes"] = float64(s.HeapInuse)
-		frames, code := l.slow.drain(deadline)
+		frames, code, ended := l.slow.drain(deadline, l.p.Msgs)
 		m["slow_received"] = float64(frames)
 		m["slow_close_code"] = float64(code)
+		m["slow_dropped"] = 0
+		if ended {
+			m["slow_dropped"] = 1
+		}
 	}
 	return m, nil
 }
@@ -321,9 +325,10 @@ func (s *slowConn) readFrame() (int, []byte, error) {
 }
 
 // drain reads what the server sent the slow consumer until the connection ends, a close
-// frame arrives or deadline passes (a server that never gives up on it). It returns the
-// number of data frames and the close code (0 for none).
-func (s *slowConn) drain(deadline time.Time) (frames int, code int) {
+// frame arrives, all want messages have come (a server that never gave up on it) or
+// deadline passes. It returns the number of data frames, the close code (0 for none) and
+// whether the server ended the connection.
+func (s *slowConn) drain(deadline time.Time, want int) (frames, code int, ended bool) {
 	if limit := time.Now().Add(10 * time.Second); limit.Before(deadline) {
 		deadline = limit
 	}
@@ -332,16 +337,19 @@ func (s *slowConn) drain(deadline time.Time) (frames int, code int) {
 	for {
 		op, p, err := s.readFrame()
 		if err != nil {
-			return frames, code
+			var ne net.Error
+			return frames, code, !(errors.As(err, &ne) && ne.Timeout())
 		}
 		switch op {
 		case 1, 2:
-			frames++
+			if frames++; frames == want {
+				return frames, code, false
+			}
 		case 8:
 			if len(p) >= 2 {
 				code = int(binary.BigEndian.Uint16(p))
 			}
-			return frames, code
+			return frames, code, true
 		}
 	}
 }

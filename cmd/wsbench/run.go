@@ -38,7 +38,7 @@ type runOptions struct {
 // scenarioDefaults are each scenario's default parameters.
 var scenarioDefaults = map[string]runOptions{
 	"echo":      {Conns: []int{100}, Total: 200_000, Window: 8, Size: 64, Workers: 64},
-	"broadcast": {Conns: []int{1000}, Msgs: 500, Window: 8, Size: 64, Workers: 64},
+	"broadcast": {Conns: []int{1000}, Total: 500_000, Window: 8, Size: 64, Workers: 64},
 	"idle":      {Conns: []int{10_000, 19_000}, Msgs: 1, Window: 1, Size: 64, Workers: 64, PerProcess: 5000},
 	"slow":      {Conns: []int{100}, Msgs: 5000, Window: 8, Size: 4096, Workers: 64},
 	"churn":     {Conns: []int{5000}, Msgs: 1, Window: 1, Size: 64, Workers: 32},
@@ -64,7 +64,7 @@ func runMain(args []string) error {
 	conns := fs.String("conns", "", "comma-separated connection counts, one table each (default: the scenario's)")
 	var o runOptions
 	fs.IntVar(&o.Msgs, "msgs", 0, "messages per connection (echo) or published (broadcast, slow); 0: the scenario's default")
-	fs.IntVar(&o.Total, "total", 0, "echo: messages per run in all, spread over the connections (default 200000)")
+	fs.IntVar(&o.Total, "total", 0, "messages per run in all: echo spreads them over the connections (default 200000), broadcast divides them by the receivers (default 500000 deliveries)")
 	fs.IntVar(&o.Window, "window", 0, "messages in flight (default 8)")
 	fs.IntVar(&o.Size, "size", 0, "message size in bytes (default 64; slow: 4096)")
 	fs.IntVar(&o.Workers, "workers", 0, "connections opened at once (default 64; churn: 32)")
@@ -185,7 +185,7 @@ func measure(o runOptions, def runOptions, n int) ([]result, error) {
 	}
 	if p.Msgs == 0 {
 		p.Msgs = def.Msgs
-		if o.Scenario == "echo" {
+		if def.Total > 0 { // echo: messages per connection; broadcast: messages published
 			p.Msgs = max(o.Total/n, 10)
 		}
 	}
@@ -357,8 +357,8 @@ func headline(scenario string, m metrics) string {
 	case "broadcast":
 		return fmt.Sprintf("%.0f deliveries/s, %.2f µs CPU/delivery, p99 %.0f µs", m["deliveries_per_s"], m["cpu_us_per_op"], m["lat_p99_us"])
 	case "slow":
-		return fmt.Sprintf("%.0f deliveries/s, peak RSS +%.1f MiB, slow consumer got %.0f frames, close %.0f",
-			m["deliveries_per_s"], m["peak_rss_delta_bytes"]/(1<<20), m["slow_received"], m["slow_close_code"])
+		return fmt.Sprintf("%.0f deliveries/s, peak RSS +%.1f MiB, slow consumer got %.0f frames, dropped %.0f, close %.0f",
+			m["deliveries_per_s"], m["peak_rss_delta_bytes"]/(1<<20), m["slow_received"], m["slow_dropped"], m["slow_close_code"])
 	case "idle":
 		return fmt.Sprintf("%.0f B/conn (%.0f B before GC), RSS %.1f MiB", m["rss_per_conn"], m["rss_per_conn_nogc"], m["rss_bytes"]/(1<<20))
 	case "churn":

@@ -50,7 +50,8 @@ var tableRows = map[string][]row{
 		{key: "peak_rss_delta_bytes", label: "server peak RSS growth (MiB)", scale: 1 << 20, digits: 1},
 		{key: "held_heap_bytes", label: "server heap held at the end (MiB)", scale: 1 << 20, digits: 1},
 		{key: "slow_received", label: "messages the slow consumer got", scale: 1},
-		{key: "slow_close_code", label: "its close code (0: none)", scale: 1},
+		{key: "slow_dropped", label: "server dropped it (1: yes, 0: still connected)", scale: 1},
+		{key: "slow_close_code", label: "its close code (0: none reached it)", scale: 1},
 	},
 	"churn": {
 		{key: "conns_per_s", label: "connections/s (open+close)", scale: 1},

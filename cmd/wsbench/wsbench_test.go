@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wsroute/wsroute/internal/wstest"
+)
+
+// TestMain lets the test binary stand in for wsbench: the orchestrator test below starts
+// copies of the running executable with "server" and "client" arguments, as wsbench
+// does with its own binary.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && (os.Args[1] == "server" || os.Args[1] == "client") {
+		main()
+		os.Exit(0)
+	}
+	wstest.VerifyNoLeaks(m)
+}
+
+// startImpl serves one implementation in-process on loopback, with the stats endpoint,
+// as "wsbench server" does.
+func startImpl(t *testing.T, name string) string {
+	t.Helper()
+	im, err := newImpl(name, serverOptions{Logger: quietLog})
+	require.NoError(t, err)
+	mux := http.NewServeMux()
+	mux.Handle(pathStats, statsHandler(name, im))
+	mux.Handle("/", im)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(func() {
+		srv.Close()
+		if s, ok := im.(*wsrouteServer); ok {
+			ctx, cancel := context.WithTimeout(context.Background(), wstest.Timeout)
+			defer cancel()
+			require.NoError(t, s.reg.Shutdown(ctx))
+		}
+	})
+	return strings.TrimPrefix(srv.URL, "http://")
+}
+
+// TestScenarios runs the client side of every scenario, small, against both
+// implementations in this process, and checks that the figures add up.
+func TestScenarios(t *testing.T) {
+	cases := []struct {
+		p     clientParams
+		check func(t *testing.T, impl string, m metrics)
+	}{
+		{clientParams{Scenario: "echo", Conns: 4, Msgs: 50, Window: 4, Size: 64}, func(t *testing.T, _ string, m metrics) {
+			assert.EqualValues(t, 200, m["ops"])
+			assert.Positive(t, m["msgs_per_s"])
+			assert.Positive(t, m["rtt_p50_us"])
+			assert.LessOrEqual(t, m["rtt_p50_us"], m["rtt_p99_us"])
+		}},
+		{clientParams{Scenario: "echo", Conns: 2, Msgs: 20, Window: 2, Size: 4096}, func(t *testing.T, _ string, m metrics) {
+			assert.EqualValues(t, 40, m["ops"])
+		}},
+		{clientParams{Scenario: "broadcast", Conns: 5, Msgs: 40, Window: 4, Size: 64}, func(t *testing.T, _ string, m metrics) {
+			assert.EqualValues(t, 200, m["ops"], "every receiver got every message")
+			assert.Positive(t, m["deliveries_per_s"])
+			assert.LessOrEqual(t, m["lat_p50_us"], m["lat_max_us"])
+		}},
+		{clientParams{Scenario: "idle", Conns: 20}, func(t *testing.T, _ string, m metrics) {
+			assert.EqualValues(t, 20, m["ops"])
+		}},
+		{clientParams{Scenario: "churn", Conns: 30, Workers: 4}, func(t *testing.T, _ string, m metrics) {
+			assert.EqualValues(t, 30, m["ops"])
+			assert.Positive(t, m["conns_per_s"])
+		}},
+		{clientParams{Scenario: "slow", Conns: 3, Msgs: 3000, Window: 8, Size: 4096}, func(t *testing.T, impl string, m metrics) {
+			assert.EqualValues(t, 9000, m["ops"], "the healthy receivers got every message")
+			if impl == "wsroute" {
+				assert.EqualValues(t, 1, m["slow_dropped"], "wsroute drops the consumer that does not read")
+				assert.Less(t, m["slow_received"], 3000.0)
+			} else {
+				assert.EqualValues(t, 0, m["slow_dropped"], "gws keeps it, and everything sent to it")
+				assert.EqualValues(t, 3000, m["slow_received"])
+			}
+		}},
+	}
+	for _, tc := range cases {
+		for _, impl := range implNames {
+			t.Run(tc.p.Scenario+"/"+impl, func(t *testing.T) {
+				p := tc.p
+				p.Addr = startImpl(t, impl)
+				p.Workers = max(p.Workers, 8)
+				p.Msgs = max(p.Msgs, 1)
+				p.Window = max(p.Window, 1)
+				p.Size = max(p.Size, 64)
+				p.SrcFirst, p.SrcCount = 2, 4
+				p.Timeout = wstest.Timeout
+				require.NoError(t, p.validate())
+				l, err := setup(p)
+				require.NoError(t, err)
+				defer l.close()
+				m, err := l.run(time.Now().Add(p.Timeout))
+				require.NoError(t, err)
+				tc.check(t, impl, m)
+			})
+		}
+	}
+}
+
+// TestWorkerProtocol drives "wsbench client" through its standard input and output.
+func TestWorkerProtocol(t *testing.T) {
+	addr := startImpl(t, "gws")
+	in, inW, err := os.Pipe()
+	require.NoError(t, err)
+	outR, out, err := os.Pipe()
+	require.NoError(t, err)
+	p := clientParams{Scenario: "echo", Addr: addr, Conns: 2, Msgs: 5, Window: 1, Size: 64, Workers: 2, SrcFirst: 2, SrcCount: 2, Timeout: wstest.Timeout}
+	done := make(chan error, 1)
+	go func() { done <- serveWorker(p, in, out); _ = out.Close() }()
+	lines := make(chan string, 4)
+	go func() {
+		buf := make([]byte, 64<<10)
+		var acc string
+		for {
+			n, err := outR.Read(buf)
+			acc += string(buf[:n])
+			for {
+				i := strings.IndexByte(acc, '\n')
+				if i < 0 {
+					break
+				}
+				lines <- acc[:i]
+				acc = acc[i+1:]
+			}
+			if err != nil {
+				close(lines)
+				return
+			}
+		}
+	}()
+	assert.Equal(t, "ready {}", <-lines)
+	_, _ = inW.WriteString("go\n")
+	res := <-lines
+	require.True(t, strings.HasPrefix(res, "result "), res)
+	var r workerReport
+	require.NoError(t, json.Unmarshal([]byte(strings.TrimPrefix(res, "result ")), &r))
+	assert.Empty(t, r.Error)
+	assert.EqualValues(t, 10, r.Metrics["ops"])
+	_, _ = inW.WriteString("stop\n")
+	require.NoError(t, <-done)
+	_ = inW.Close()
+}
+
+// TestRun runs the orchestrator end to end, once per implementation, with this test
+// binary as its server and client processes, and reads back its JSON.
+func TestRun(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "echo.json")
+	require.NoError(t, runMain([]string{"-scenario=echo", "-conns=3", "-total=300", "-runs=1", "-json=" + out}))
+	b, err := os.ReadFile(out)
+	require.NoError(t, err)
+	var rep report
+	require.NoError(t, json.Unmarshal(b, &rep))
+	require.Len(t, rep.Results, 2)
+	for i, r := range rep.Results {
+		assert.Equal(t, implNames[i], r.Impl)
+		assert.Equal(t, 3, r.Conns)
+		assert.Equal(t, 100, r.Msgs)
+		require.Len(t, r.Runs, 1)
+		assert.EqualValues(t, 300, r.Median["ops"])
+		assert.Positive(t, r.Median["base_rss_bytes"], "the server's RSS was read from /proc")
+		assert.GreaterOrEqual(t, r.Median["server_cpu_s"], 0.0)
+	}
+}
+
+func TestCheckLoopback(t *testing.T) {
+	for addr, ok := range map[string]bool{
+		"127.0.0.1:0": true, "127.0.0.9:80": true, "localhost:1": true, "[::1]:8080": true,
+		"10.0.0.1:80": false, "192.168.1.1:80": false, "example.com:80": false, "0.0.0.0:80": false, "nonsense": false,
+	} {
+		assert.Equal(t, ok, checkLoopback(addr) == nil, addr)
+	}
+}
+
+func TestJSONPayload(t *testing.T) {
+	for _, n := range []int{24, 64, 4096} {
+		p, err := jsonPayload(n)
+		require.NoError(t, err)
+		assert.Len(t, p, n)
+		assert.True(t, json.Valid(p))
+	}
+	_, err := jsonPayload(10)
+	assert.Error(t, err)
+}
