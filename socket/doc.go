@@ -49,7 +49,8 @@
 // a text frame that is not valid UTF-8 closes it with 1007; on a @json route a message
 // (text or binary frame) that is not valid JSON is not delivered: the error handler gets
 // an [*InvalidJSONError] and the connection stays open. [Message.Bytes] is valid only
-// while the handler runs.
+// while the handler runs. Sends copy the bytes they are given, so a handler may pass them
+// on as they are: an echo is c.Send(json.RawMessage(m.Bytes())).
 //
 // # Close codes
 //
