@@ -95,6 +95,9 @@ func TestGameLobby(t *testing.T) {
 	// The game lives while it has players: a leaves, then b disconnects.
 	a.Close(1000, "")
 	a.WaitClosed(t)
+	// The server's close handler runs after the close reply a has already seen: wait for
+	// it to have taken a out of the game before asking for the list.
+	require.Eventually(t, func() bool { return reg.To("game:"+gameID).Online() == 1 }, wstest.Timeout, 10*time.Millisecond)
 	c.Send(t, map[string]any{"type": "list-games", "callbackid": "x"})
 	assert.Equal(t, []any{map[string]any{"gameId": gameID, "players": float64(1)}}, c.RecvJSON(t)["games"])
 	b.Kill()
