@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"sort"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -64,18 +63,7 @@ func HandshakeRequest(path string, h http.Header) string {
 // or fails the test. The connection is closed at cleanup.
 func DialRaw(t testing.TB, base, request string) *Raw {
 	t.Helper()
-	// A fixed 64 KiB receive buffer, set before connecting so that the window it advertises
-	// stays small: a raw client that stops reading is then stalled after a bounded amount
-	// of data, instead of whatever the kernel's autotuning allows (up to tens of MB).
-	d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
-		var serr error
-		err := rc.Control(func(fd uintptr) { serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 64<<10) })
-		if err != nil {
-			return err
-		}
-		return serr
-	}}
-	conn, err := d.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
 	if err != nil {
 		t.Fatalf("dial: %v", err)
 	}
