@@ -281,12 +281,14 @@ func (r *Registry) Controllers() map[string]*controller.Controller {
 }
 
 // Controller returns the live controller of url (normalised as requests are), or nil.
+// When routes of different auth prefixes both have a controller there, it returns the one
+// of the route registered first; Controllers tells them apart.
 func (r *Registry) Controller(url string) *controller.Controller {
 	url = normalize(url)
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	for k, ctl := range r.ctls {
-		if k.url == url {
+	for _, e := range r.entries { // one map probe per route, in registration order
+		if ctl := r.ctls[ctlKey{route: e.idx, url: url}]; ctl != nil {
 			return ctl
 		}
 	}
