@@ -99,6 +99,9 @@ type Client struct {
 	onClose     []*closeHook
 	onCloseDead int // hooks in onClose unregistered since the last compaction
 
+	nc            *netConn    // nil for a client made otherwise
+	batchOK       bool        // the writer frames messages itself (batch.go)
+	drainJob      func()      // c.drain, bound once
 	written       func(error) // c.onWritten, bound once
 	inflightSince atomic.Int64
 	dropped       atomic.Uint64
@@ -394,6 +397,11 @@ func (c *Client) finish() []func() {
 	c.onClose, c.onCloseDead = nil, 0
 	c.mu.Unlock()
 	releaseAll(dropped)
+	if c.nc != nil {
+		if b := c.nc.takeCork(); b != nil {
+			putCork(b) // the connection is gone: replies not yet written are dropped
+		}
+	}
 	if cancel != nil {
 		cancel()
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
+	"time"
 
 	"github.com/lxzan/gws"
 )
@@ -43,7 +45,24 @@ type netConn struct {
 	proto string // the subprotocol to echo, "" for none
 	ra    readAheadState
 
-	hsDone atomic.Bool                // the handshake response has been written
+	rc    syscall.RawConn // the socket, for writes that must not wait (tryWrite); nil if none
+	br    *bufio.Reader   // gws's reader of this connection, to tell whether input is buffered
+	owner *Client         // the client on this connection, once upgraded
+
+	// Writes (batch.go). wmu is held across each write to the network, so that frames
+	// never interleave and the cork goes out ahead of whatever follows it; corkMu only
+	// ever for a moment, so that queuing a reply never waits on the network.
+	wmu       sync.Mutex
+	hsDone    bool // the handshake response has been written
+	closeSent bool // a close frame has been written: no data frames may follow
+	deflate   bool // permessage-deflate was negotiated: gws frames every message
+
+	corkMu     sync.Mutex
+	cork       *[]byte     // frames of replies not yet written, pooled
+	corked     atomic.Bool // cork != nil
+	corkTimer  *time.Timer // flushes a cork held while further handlers run; read goroutine
+	timerArmed atomic.Bool // corkTimer is pending
+
 	failed atomic.Pointer[CloseEvent] // the failing close frame written, for the close event
 
 	pongMu     sync.Mutex // guards pongData, pongQueued
@@ -63,6 +82,12 @@ func (n *netConn) Read(p []byte) (int, error) {
 	if k, ok := n.readBuffered(p); ok {
 		return k, nil
 	}
+	if n.corked.Load() {
+		// About to wait for the peer: what it asked for goes out first.
+		if err := n.flushCork(); err != nil {
+			return 0, err
+		}
+	}
 	k, err := n.Conn.Read(p)
 	if err == nil && k == len(p) && k < readAheadSize {
 		n.readAhead() // p is full: more is probably waiting (readahead.go)
@@ -70,28 +95,178 @@ func (n *netConn) Read(p []byte) (int, error) {
 	return k, err
 }
 
+// inputBuffered reports whether a message's bytes are already in memory: the read loop
+// will run another handler before it reads from the network again.
+func (n *netConn) inputBuffered() bool {
+	return len(n.pre) > 0 || len(n.ra.unread) > 0 || (n.br != nil && n.br.Buffered() > 0)
+}
+
 func (n *netConn) Write(p []byte) (int, error) {
-	if !n.hsDone.Load() {
-		n.hsDone.Store(true)
+	n.wmu.Lock()
+	defer n.wmu.Unlock()
+	if !n.hsDone {
+		n.hsDone = true
 		return n.writeHandshake(p)
 	}
-	// An unmasked close frame with a short payload: FIN+close, then the payload length.
-	if len(p) >= 4 && p[0] == 0x88 && int(p[1]) == len(p)-2 {
-		q, ev := fixClose(p)
-		if ev.Code != StatusNormalClosure && ev.Code != StatusGoingAway {
-			n.failed.CompareAndSwap(nil, &ev)
+	// A close frame (gws writes each frame with one call): FIN+close, then the payload
+	// length, unmasked.
+	if len(p) >= 2 && p[0] == 0x88 && int(p[1]) == len(p)-2 {
+		q := p
+		if len(p) >= 4 {
+			var ev CloseEvent
+			q, ev = fixClose(p)
+			if ev.Code != StatusNormalClosure && ev.Code != StatusGoingAway {
+				n.failed.CompareAndSwap(nil, &ev)
+			}
 		}
-		if _, err := n.Conn.Write(q); err != nil {
+		if err := n.writeLocked(q); err != nil {
 			return 0, err
 		}
+		n.closeSent = true
 		return len(p), nil
 	}
-	return n.Conn.Write(p)
+	if err := n.writeLocked(p); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// writeLocked writes p behind the cork, if there is one. n.wmu must be held.
+func (n *netConn) writeLocked(p []byte) error {
+	cork := n.takeCork()
+	if cork == nil {
+		_, err := n.Conn.Write(p)
+		return err
+	}
+	defer putCork(cork)
+	if n.closeSent {
+		return net.ErrClosed
+	}
+	if len(p) <= corkFlush {
+		*cork = append(*cork, p...) // one write for both
+		_, err := n.Conn.Write(*cork)
+		return err
+	}
+	if _, err := n.Conn.Write(*cork); err != nil {
+		return err
+	}
+	_, err := n.Conn.Write(p)
+	return err
+}
+
+// writeFrames writes a batch laid out by batch.frames: buf alone, or the parts in bufs
+// with writev. bufs is consumed.
+func (n *netConn) writeFrames(buf []byte, bufs *net.Buffers) error {
+	n.wmu.Lock()
+	defer n.wmu.Unlock()
+	if n.closeSent {
+		return net.ErrClosed
+	}
+	if len(*bufs) == 0 {
+		return n.writeLocked(buf)
+	}
+	if cork := n.takeCork(); cork != nil {
+		_, err := n.Conn.Write(*cork)
+		putCork(cork)
+		if err != nil {
+			return err
+		}
+	}
+	_, err := bufs.WriteTo(n.Conn)
+	return err
+}
+
+var corkPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+func putCork(b *[]byte) {
+	if cap(*b) <= 4*corkFlush {
+		*b = (*b)[:0]
+		corkPool.Put(b)
+	}
+}
+
+// corkFrame appends the frame of it to the cork and returns the cork's size.
+func (n *netConn) corkFrame(it *outItem) int {
+	op, p := it.payload()
+	n.corkMu.Lock()
+	defer n.corkMu.Unlock()
+	if n.cork == nil {
+		n.cork = corkPool.Get().(*[]byte)
+		n.corked.Store(true)
+	}
+	*n.cork = append(appendFrameHeader(*n.cork, op, len(p)), p...)
+	return len(*n.cork)
+}
+
+// takeCork takes the cork's frames, if any, for the caller to write and free.
+func (n *netConn) takeCork() *[]byte {
+	if !n.corked.Load() {
+		return nil
+	}
+	n.corkMu.Lock()
+	b := n.cork
+	n.cork = nil
+	n.corked.Store(false)
+	n.corkMu.Unlock()
+	return b
+}
+
+// flushCork writes the cork's frames now. While it writes, the client counts as having
+// a write in flight, so that the hub's write timeout covers a peer that stopped reading.
+// A failed write closes the connection, as gws does.
+func (n *netConn) flushCork() error {
+	n.wmu.Lock()
+	cork := n.takeCork()
+	if cork == nil || n.closeSent {
+		n.wmu.Unlock()
+		if cork != nil {
+			putCork(cork) // a close frame went out first: nothing may follow it
+		}
+		return nil
+	}
+	var since int64
+	if c := n.owner; c != nil {
+		since = c.lastRead.Load() // the latest message's arrival: no clock read per flush
+		if !c.inflightSince.CompareAndSwap(0, since) {
+			since = 0
+		}
+	}
+	_, err := n.Conn.Write(*cork)
+	n.wmu.Unlock()
+	putCork(cork)
+	if since != 0 {
+		n.owner.inflightSince.CompareAndSwap(since, 0)
+	}
+	if err != nil {
+		_ = n.Conn.Close()
+	}
+	return err
+}
+
+// holdCork is called on the read goroutine before a handler runs while replies wait in
+// the cork: they go out within corkDelay even if that handler takes long.
+func (n *netConn) holdCork() {
+	if !n.timerArmed.CompareAndSwap(false, true) {
+		return // armed by an earlier handler: the cork goes out no later than it says
+	}
+	if n.corkTimer == nil {
+		n.corkTimer = time.AfterFunc(corkDelay, n.corkTimeout)
+		return
+	}
+	n.corkTimer.Reset(corkDelay)
+}
+
+func (n *netConn) corkTimeout() {
+	n.timerArmed.Store(false)
+	_ = n.flushCork()
 }
 
 // writeHandshake writes the 101 response, with the chosen subprotocol added to its headers.
 func (n *netConn) writeHandshake(p []byte) (int, error) {
 	end := bytes.Index(p, []byte("\r\n\r\n"))
+	if end >= 0 && bytes.Contains(bytes.ToLower(p[:end]), []byte("permessage-deflate")) {
+		n.deflate = true
+	}
 	if n.proto == "" || end < 0 {
 		return n.Conn.Write(p)
 	}
@@ -147,7 +322,12 @@ func (u *Upgrader) upgrade(w http.ResponseWriter, r *http.Request) (*gws.Conn, e
 		p, _ := brw.Reader.Peek(k)
 		nc.pre = bytes.Clone(p)
 	}
-	return u.up.UpgradeFromConn(nc, bufio.NewReaderSize(nc, u.opts.ReadBufferSize), r)
+	if sc, ok := raw.(syscall.Conn); ok {
+		nc.rc, _ = sc.SyscallConn()
+	}
+	nc.ra.rc, nc.ra.noRaw = nc.rc, nc.rc == nil
+	nc.br = bufio.NewReaderSize(nc, u.opts.ReadBufferSize)
+	return u.up.UpgradeFromConn(nc, nc.br, r)
 }
 
 // negotiate returns the first of the server's subprotocols that the request offers in

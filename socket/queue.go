@@ -1,6 +1,7 @@
 package socket
 
 import (
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -31,12 +32,22 @@ const closeGrace = time.Second
 // where compression is negotiated, compresses it once, whatever the number of receivers.
 // Get one from Prepare; call Release once when done sending it.
 type Prepared struct {
-	mode Mode
-	op   gws.Opcode
-	data []byte
-	bc   *gws.Broadcaster
-	refs atomic.Int32
-	used atomic.Bool
+	mode  Mode
+	op    gws.Opcode
+	data  []byte // the payload, the tail of frame
+	frame []byte // an unmasked, uncompressed frame of data
+	refs  atomic.Int32
+
+	// gws's Broadcaster frames and compresses the message once for the clients whose
+	// frames gws builds (those with permessage-deflate); made at the first such client.
+	bcOnce sync.Once
+	bc     *gws.Broadcaster
+	used   atomic.Bool
+}
+
+func (p *Prepared) broadcaster() *gws.Broadcaster {
+	p.bcOnce.Do(func() { p.bc = gws.NewBroadcaster(p.op, p.data) })
+	return p.bc
 }
 
 // Prepare encodes v once for clients of the given mode. The caller holds one reference
@@ -46,12 +57,12 @@ func Prepare(mode Mode, v any) (*Prepared, error) {
 	if err != nil {
 		return nil, err
 	}
-	if callersBytes(v, data) {
-		// The shared frame is built at the first write, maybe after the caller has
-		// reused its bytes (a handler's Message.Bytes): keep a copy.
-		data = append([]byte(nil), data...)
-	}
-	p := &Prepared{mode: mode, op: op, data: data, bc: gws.NewBroadcaster(op, data)}
+	// The frame is built once, header and payload in one buffer (which also frees the
+	// caller to reuse its bytes, a handler's Message.Bytes for one): the writers of the
+	// clients without compression write it as it is (batch.go).
+	frame := make([]byte, 0, maxFrameHeader+len(data))
+	frame = append(appendFrameHeader(frame, op, len(data)), data...)
+	p := &Prepared{mode: mode, op: op, frame: frame, data: frame[len(frame)-len(data):]}
 	p.refs.Store(1)
 	return p, nil
 }
@@ -118,6 +129,20 @@ func (r *ring) push(it outItem) {
 	r.n++
 }
 
+// pushFront puts it back at the front.
+func (r *ring) pushFront(it outItem) {
+	if r.n == len(r.buf) {
+		r.push(outItem{}) // grow
+		r.n--
+	}
+	r.head = (r.head - 1 + len(r.buf)) % len(r.buf)
+	r.buf[r.head] = it
+	r.n++
+}
+
+// peek returns the item at the front; the ring must not be empty.
+func (r *ring) peek() *outItem { return &r.buf[r.head] }
+
 func (r *ring) pop() outItem {
 	it := r.buf[r.head]
 	r.buf[r.head] = outItem{}
@@ -151,6 +176,17 @@ func (c *Client) enqueue(it outItem) error {
 			c.q.push(it)
 			c.qBytes += it.size()
 			c.mu.Unlock()
+			return nil
+		}
+		if c.batchOK && batchable(&it) {
+			// The writer (batch.go) takes it, and a first message still waiting for
+			// the running handler to end, in one write.
+			c.q.push(it)
+			c.qBytes += it.size()
+			c.inflight = true
+			c.mu.Unlock()
+			c.inflightSince.Store(time.Now().UnixNano())
+			c.conn.Async(c.drainJob)
 			return nil
 		}
 		if c.q.len() > 0 {
@@ -256,8 +292,9 @@ func (c *Client) handOff(it outItem) {
 			c.written(nil)
 		})
 	case it.prep != nil:
+		bc := it.prep.broadcaster()
 		it.prep.used.Store(true)
-		if err := it.prep.bc.Broadcast(c.conn, c.written); err != nil {
+		if err := bc.Broadcast(c.conn, c.written); err != nil {
 			c.written(err)
 		}
 	default:
@@ -282,6 +319,13 @@ func (c *Client) onWritten(err error) {
 		c.inflightSince.Store(0)
 		c.mu.Unlock()
 		releaseParts(prep, buf)
+		return
+	}
+	if c.batchOK && batchable(c.q.peek()) {
+		c.cur = outItem{}
+		c.mu.Unlock()
+		releaseParts(prep, buf)
+		c.drain()
 		return
 	}
 	c.cur = c.q.pop()
@@ -346,6 +390,9 @@ func (c *Client) startHandler() {
 	c.mu.Lock()
 	c.reading = true
 	c.mu.Unlock()
+	if c.nc != nil && c.nc.corked.Load() {
+		c.nc.holdCork()
+	}
 }
 
 // endHandler ends what startHandler began and writes what was sent meanwhile, in order:
@@ -362,6 +409,23 @@ func (c *Client) endHandler() {
 	}
 	it := c.q.pop()
 	c.qBytes -= it.size()
+	if c.batchOK && batchable(&it) {
+		// Corked (batch.go): written before the read loop waits for more input, together
+		// with the replies of the messages already buffered, if any.
+		size := c.nc.corkFrame(&it)
+		more := c.q.len() > 0 // a close the handler asked for
+		c.inflight = more
+		c.mu.Unlock()
+		it.release()
+		switch {
+		case more:
+			c.inflightSince.Store(time.Now().UnixNano())
+			c.conn.Async(c.drainJob)
+		case size >= corkFlush:
+			_ = c.nc.flushCork()
+		}
+		return
+	}
 	c.inflight = true
 	c.cur = it
 	c.mu.Unlock()

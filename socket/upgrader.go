@@ -182,6 +182,11 @@ func (u *Upgrader) Upgrade(w http.ResponseWriter, r *http.Request, info Info) (*
 	}
 	c.lastRead.Store(now)
 	c.written = c.onWritten
+	c.drainJob = c.drain
+	if n := c.netConn(); n != nil {
+		c.nc, n.owner = n, c
+		c.batchOK = !n.deflate
+	}
 	if u.opts.RateMax > 0 {
 		c.tokens = float64(u.opts.RateMax)
 		c.tokensAt = now
