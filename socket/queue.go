@@ -185,8 +185,7 @@ func (c *Client) enqueue(it outItem) error {
 			c.qBytes += it.size()
 			c.inflight = true
 			c.mu.Unlock()
-			c.inflightSince.Store(time.Now().UnixNano())
-			c.conn.Async(c.drainJob)
+			c.startWriter()
 			return nil
 		}
 		if c.q.len() > 0 {
