@@ -46,7 +46,6 @@ type netConn struct {
 	ra    readAheadState
 
 	rc    syscall.RawConn // the socket, for writes that must not wait (tryWrite); nil if none
-	br    *bufio.Reader   // gws's reader of this connection, to tell whether input is buffered
 	owner *Client         // the client on this connection, once upgraded
 
 	// Writes (batch.go). wmu is held across each write to the network, so that frames
@@ -93,12 +92,6 @@ func (n *netConn) Read(p []byte) (int, error) {
 		n.readAhead() // p is full: more is probably waiting (readahead.go)
 	}
 	return k, err
-}
-
-// inputBuffered reports whether a message's bytes are already in memory: the read loop
-// will run another handler before it reads from the network again.
-func (n *netConn) inputBuffered() bool {
-	return len(n.pre) > 0 || len(n.ra.unread) > 0 || (n.br != nil && n.br.Buffered() > 0)
 }
 
 func (n *netConn) Write(p []byte) (int, error) {
@@ -326,8 +319,7 @@ func (u *Upgrader) upgrade(w http.ResponseWriter, r *http.Request) (*gws.Conn, e
 		nc.rc, _ = sc.SyscallConn()
 	}
 	nc.ra.rc, nc.ra.noRaw = nc.rc, nc.rc == nil
-	nc.br = bufio.NewReaderSize(nc, u.opts.ReadBufferSize)
-	return u.up.UpgradeFromConn(nc, nc.br, r)
+	return u.up.UpgradeFromConn(nc, bufio.NewReaderSize(nc, u.opts.ReadBufferSize), r)
 }
 
 // negotiate returns the first of the server's subprotocols that the request offers in

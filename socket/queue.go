@@ -129,17 +129,6 @@ func (r *ring) push(it outItem) {
 	r.n++
 }
 
-// pushFront puts it back at the front.
-func (r *ring) pushFront(it outItem) {
-	if r.n == len(r.buf) {
-		r.push(outItem{}) // grow
-		r.n--
-	}
-	r.head = (r.head - 1 + len(r.buf)) % len(r.buf)
-	r.buf[r.head] = it
-	r.n++
-}
-
 // peek returns the item at the front; the ring must not be empty.
 func (r *ring) peek() *outItem { return &r.buf[r.head] }
 

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -63,7 +64,26 @@ func HandshakeRequest(path string, h http.Header) string {
 // or fails the test. The connection is closed at cleanup.
 func DialRaw(t testing.TB, base, request string) *Raw {
 	t.Helper()
-	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	return DialRawBuffer(t, base, request, 0)
+}
+
+// DialRawBuffer is DialRaw with the socket's receive buffer set to rcvbuf bytes (0: the
+// kernel's default) before it connects. Shrinking the buffer of a connected socket
+// instead makes loopback TCP drop segments the peer was already allowed to send, and
+// the retransmissions back off for seconds: a stall that is the test's, not the server's.
+func DialRawBuffer(t testing.TB, base, request string, rcvbuf int) *Raw {
+	t.Helper()
+	d := net.Dialer{}
+	if rcvbuf > 0 {
+		d.Control = func(_, _ string, rc syscall.RawConn) error {
+			var serr error
+			err := rc.Control(func(fd uintptr) {
+				serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, rcvbuf)
+			})
+			return errors.Join(err, serr)
+		}
+	}
+	conn, err := d.Dial("tcp", strings.TrimPrefix(base, "http://"))
 	if err != nil {
 		t.Fatalf("dial: %v", err)
 	}
