@@ -15,17 +15,35 @@
 //
 // # Outgoing messages
 //
-// Each client has a bounded FIFO queue in front of gws's writer, with at most one write in
-// flight: the next message is handed to gws from the previous write's callback, so there
-// is no goroutine per message and no lock is held while writing. A full queue
+// Each client has a bounded FIFO queue with one writer at a time, so there is no
+// goroutine per message and no lock is held while writing. A full queue
 // (Options.QueueMessages messages, or Options.QueueBytes bytes beyond the write in
 // flight) applies the [Overflow] policy; by default the client is closed with
 // StatusSlowConsumer, and it never slows down or grows memory for the others. A write that
 // stalls for longer than the hub's WriteTimeout is treated the same way.
 //
-// A message sent to many clients is encoded once ([Prepare]); when permessage-deflate is
-// negotiated it is also compressed once, by gws's Broadcaster, and the shared frame is
-// freed when the last client has written it.
+// On a connection without permessage-deflate (the default: Options.Compression is off),
+// wsroute builds the frames itself and writes in batches:
+//
+//   - The writer takes everything queued, up to 64 messages and about 64 KiB, and writes
+//     it with one system call; a client that fell a few messages behind catches up in
+//     one write instead of one each.
+//   - A writer pool of at most GOMAXPROCS goroutines, started when there is work and
+//     ended when there is none, writes the clients that have something to send in turn,
+//     with writes that never wait. What a socket does not take at once (a slow reader)
+//     is left to that client's own gws writer goroutine. A broadcast to 10,000 idle
+//     clients thus starts no goroutine per client.
+//   - A handler's reply is corked: it is written when the read loop is about to wait for
+//     more input, with the replies to the other messages that came in the same read, or
+//     ahead of any other write to the client. A handler that runs long does not hold up
+//     earlier replies by more than a millisecond.
+//
+// With permessage-deflate negotiated, gws frames and compresses each message, one
+// message per write, as it does on its own.
+//
+// A message sent to many clients is encoded once ([Prepare]) into one shared frame; when
+// permessage-deflate is negotiated it is also compressed once, by gws's Broadcaster, and
+// the shared frame is freed when the last client has written it.
 //
 // # Encoding table
 //

@@ -119,7 +119,9 @@ func (r *ring) len() int { return r.n }
 
 func (r *ring) push(it outItem) {
 	if r.n == len(r.buf) {
-		nb := make([]outItem, max(8, 2*len(r.buf)))
+		// From one slot: a client's queue is kept once grown, and an idle client has
+		// only ever queued its hello.
+		nb := make([]outItem, max(1, 2*len(r.buf)))
 		for i := 0; i < r.n; i++ {
 			nb[i] = r.buf[(r.head+i)%len(r.buf)]
 		}
@@ -150,8 +152,10 @@ func (r *ring) drain() []outItem {
 	return out
 }
 
-// enqueue queues it for writing, or writes it at once when nothing is in flight.
-// It applies the overflow policy when the queue is full.
+// enqueue queues it for writing and starts a writer when none is at work: the writer
+// pool or the client's own goroutine for a client without compression (batch.go,
+// writers.go), else gws's writer with one item in flight (handOff). It applies the
+// overflow policy when the queue is full.
 func (c *Client) enqueue(it outItem) error {
 	c.mu.Lock()
 	if c.closing {
@@ -268,8 +272,9 @@ func (c *Client) startCloseLocked(code StatusCode, reason string) (handNow bool,
 	return true, it // the caller hands it off after unlocking
 }
 
-// handOff passes it to gws's writer. Only one item is in flight at a time; the next is
-// handed from the write callback, on gws's writer goroutine.
+// handOff passes it to gws's writer, which frames it: every message of a client with
+// permessage-deflate, and close frames. Only one item is in flight at a time; the next
+// is handed from the write callback, on gws's writer goroutine.
 func (c *Client) handOff(it outItem) {
 	c.inflightSince.Store(time.Now().UnixNano())
 	switch {
@@ -362,7 +367,8 @@ func truncateReason(s string) []byte {
 	return []byte(s[:n])
 }
 
-// Queued reports what waits in the client's outgoing queue, beyond the write in flight:
+// Queued reports what waits in the client's outgoing queue, beyond the batch being
+// written:
 // at most Options.QueueMessages messages and Options.QueueBytes bytes (a single message
 // larger than QueueBytes is let into an empty queue).
 func (c *Client) Queued() (messages, bytes int) {
@@ -373,7 +379,8 @@ func (c *Client) Queued() (messages, bytes int) {
 
 // startHandler marks c as running a message handler on its read goroutine: until
 // endHandler, the first message sent to c (whoever sends it) waits in its queue; a second
-// one sets gws's writer going as usual.
+// one sets a writer going as usual. Replies still corked from earlier handlers get the
+// cork's timer, so that this handler cannot hold them up for long.
 func (c *Client) startHandler() {
 	c.mu.Lock()
 	c.reading = true
@@ -383,9 +390,11 @@ func (c *Client) startHandler() {
 	}
 }
 
-// endHandler ends what startHandler began and writes what was sent meanwhile, in order:
-// the first message at once, on the read goroutine (as gws's own echo writes its reply),
-// the rest through gws's writer as usual. A reply from a handler thus costs a write
+// endHandler ends what startHandler began and sends what was sent meanwhile, in order.
+// On a batching client the reply is corked: written with the replies to the messages
+// that came in the same read, before the read loop waits for more (batch.go). Otherwise
+// it is written at once, on the read goroutine (as gws's own echo writes its reply), the
+// rest through gws's writer as usual. A reply from a handler thus costs at most one write
 // system call and no goroutine. The write may hold up this client's read loop, never
 // another client, and no longer than the hub's write timeout allows.
 func (c *Client) endHandler() {
