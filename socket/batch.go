@@ -2,6 +2,7 @@ package socket
 
 import (
 	"encoding/binary"
+	"math"
 	"net"
 	"sync"
 	"time"
@@ -129,12 +130,15 @@ func (b *batch) reset() {
 	batchPool.Put(b)
 }
 
-// takeBatchLocked moves the queue's leading batchable items into a batch. c.mu must be
-// held and the queue must start with a batchable item.
-func (c *Client) takeBatchLocked() *batch {
+// takeBatchLocked moves the queue's leading batchable items, none of them over maxItem
+// bytes, into a batch. c.mu must be held and the queue must start with such an item.
+func (c *Client) takeBatchLocked(maxItem int) *batch {
 	b := batchPool.Get().(*batch)
 	size := 0
-	for c.q.len() > 0 && len(b.items) < batchItems && size < batchBytes && batchable(c.q.peek()) {
+	for c.q.len() > 0 && len(b.items) < batchItems && size < batchBytes {
+		if p := c.q.peek(); !batchable(p) || p.size() > maxItem {
+			break
+		}
 		it := c.q.pop()
 		n := it.size()
 		c.qBytes -= n
@@ -175,7 +179,7 @@ func (c *Client) drain() {
 		c.handOff(it)
 		return
 	}
-	b := c.takeBatchLocked()
+	b := c.takeBatchLocked(math.MaxInt)
 	c.mu.Unlock()
 
 	c.inflightSince.Store(time.Now().UnixNano())

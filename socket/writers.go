@@ -90,7 +90,7 @@ func (c *Client) writeSome() {
 		c.conn.Async(c.drainJob)
 		return
 	}
-	b := c.takeSmallBatchLocked()
+	b := c.takeBatchLocked(batchCopy) // larger payloads: the client's own goroutine writes them in place
 	c.mu.Unlock()
 	b.frames()
 	all, err := c.nc.tryWrite(b.buf)
@@ -114,25 +114,6 @@ func (c *Client) writeSome() {
 		c.inflightSince.Store(time.Now().UnixNano()) // progress: the write timeout starts over
 		writers.add(c)                               // more came meanwhile: back in line, after the others
 	}
-}
-
-// takeSmallBatchLocked is takeBatchLocked without payloads over batchCopy, which the
-// pool leaves to the client's own goroutine.
-func (c *Client) takeSmallBatchLocked() *batch {
-	b := batchPool.Get().(*batch)
-	size := 0
-	for c.q.len() > 0 && len(b.items) < batchItems && size < batchBytes {
-		p := c.q.peek()
-		if !batchable(p) || p.size() > batchCopy {
-			break
-		}
-		it := c.q.pop()
-		n := it.size()
-		c.qBytes -= n
-		size += n
-		b.items = append(b.items, it)
-	}
-	return b
 }
 
 // tryWrite writes buf as far as the socket takes it without waiting, behind the cork if
