@@ -1,55 +1,42 @@
 package socket
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/wsroute/wsroute/internal/closecode"
+)
 
 // StatusCode is a WebSocket close code (RFC 6455 §7.4).
 type StatusCode uint16
 
-// The close codes wsroute sends or reports. The table in the package documentation says
-// when each is sent and whether a client should reconnect.
+// The close codes wsroute sends or reports. The table in docs/close-codes.md (generated
+// from internal/closecode, like these constants) says when each is sent and whether a
+// client should reconnect.
 const (
-	StatusNormalClosure   StatusCode = 1000 // normal close; also idle and heartbeat timeouts
-	StatusGoingAway       StatusCode = 1001 // the server is shutting down
-	StatusProtocolError   StatusCode = 1002 // the peer broke the protocol (bad frame, unmasked frame, reserved opcode)
-	StatusUnsupportedData StatusCode = 1003 // a data type the endpoint cannot accept
-	StatusNoStatus        StatusCode = 1005 // reported only: the peer's close frame had no code
-	StatusAbnormal        StatusCode = 1006 // reported only: the connection dropped without a close frame
-	StatusInvalidPayload  StatusCode = 1007 // a text message that is not valid UTF-8
-	StatusPolicyViolation StatusCode = 1008 // a policy was broken: the route's rate limit
-	StatusMessageTooBig   StatusCode = 1009 // a message over the route's size limit
-	StatusInternalError   StatusCode = 1011 // a handler panicked
-	StatusTryAgainLater   StatusCode = 1013 // the server is overloaded
+	StatusNormalClosure   StatusCode = closecode.NormalClosure   // normal close; also idle and heartbeat timeouts
+	StatusGoingAway       StatusCode = closecode.GoingAway       // the server is shutting down
+	StatusProtocolError   StatusCode = closecode.ProtocolError   // the peer broke the protocol (bad frame, unmasked frame, reserved opcode)
+	StatusUnsupportedData StatusCode = closecode.UnsupportedData // a data type the endpoint cannot accept
+	StatusNoStatus        StatusCode = closecode.NoStatus        // reported only: the peer's close frame had no code
+	StatusAbnormal        StatusCode = closecode.Abnormal        // reported only: the connection dropped without a close frame
+	StatusInvalidPayload  StatusCode = closecode.InvalidPayload  // a text message that is not valid UTF-8
+	StatusPolicyViolation StatusCode = closecode.PolicyViolation // a policy was broken: the route's rate limit
+	StatusMessageTooBig   StatusCode = closecode.MessageTooBig   // a message over the route's size limit
+	StatusInternalError   StatusCode = closecode.InternalError   // a handler panicked
+	StatusServiceRestart  StatusCode = closecode.ServiceRestart  // the server is restarting: reconnect
+	StatusTryAgainLater   StatusCode = closecode.TryAgainLater   // the server is overloaded
 
-	StatusMiddlewareRefused StatusCode = 4000 // a middleware returned an error; the reason is its message
-	StatusUnauthorized      StatusCode = 4001 // the route needs an authorized client (or an unauthorized one)
-	StatusInvalidToken      StatusCode = 4002 // the route's CSRF token is missing, invalid or expired
-	StatusForbidden         StatusCode = 4003 // a middleware said no
-	StatusSlowConsumer      StatusCode = 4008 // the client's outgoing queue overflowed or a write stalled
+	StatusMiddlewareRefused StatusCode = closecode.MiddlewareRefused // a middleware returned an error; the reason is its message
+	StatusUnauthorized      StatusCode = closecode.Unauthorized      // the route needs an authorized client (or an unauthorized one)
+	StatusInvalidToken      StatusCode = closecode.InvalidToken      // the route's CSRF token is missing, invalid or expired
+	StatusForbidden         StatusCode = closecode.Forbidden         // a middleware said no
+	StatusSlowConsumer      StatusCode = closecode.SlowConsumer      // the client's outgoing queue overflowed or a write stalled
 )
-
-var statusNames = map[StatusCode]string{
-	StatusNormalClosure:     "normal closure",
-	StatusGoingAway:         "going away",
-	StatusProtocolError:     "protocol error",
-	StatusUnsupportedData:   "unsupported data",
-	StatusNoStatus:          "no status",
-	StatusAbnormal:          "abnormal closure",
-	StatusInvalidPayload:    "invalid payload",
-	StatusPolicyViolation:   "policy violation",
-	StatusMessageTooBig:     "message too big",
-	StatusInternalError:     "internal error",
-	StatusTryAgainLater:     "try again later",
-	StatusMiddlewareRefused: "middleware refused",
-	StatusUnauthorized:      "unauthorized",
-	StatusInvalidToken:      "invalid token",
-	StatusForbidden:         "forbidden",
-	StatusSlowConsumer:      "slow consumer",
-}
 
 // String returns the code and its name, such as "1009 message too big".
 func (s StatusCode) String() string {
-	if n, ok := statusNames[s]; ok {
-		return strconv.Itoa(int(s)) + " " + n
+	if in, ok := closecode.Lookup(uint16(s)); ok {
+		return strconv.Itoa(int(s)) + " " + in.Name
 	}
 	return strconv.Itoa(int(s))
 }
@@ -57,14 +44,10 @@ func (s StatusCode) String() string {
 // Retry reports whether a client closed with s should reconnect on its own. Codes that
 // say the client itself is at fault (bad data, a broken policy, refused credentials) are
 // not worth retrying unchanged; codes that say the connection or the server went away are.
+// An application's own codes (3000-4999 outside the table) are not retried.
 func (s StatusCode) Retry() bool {
-	switch s {
-	case StatusGoingAway, StatusAbnormal, StatusInternalError, StatusTryAgainLater, StatusSlowConsumer, StatusNoStatus:
-		return true
-	case StatusNormalClosure:
-		return true
-	}
-	return false
+	in, ok := closecode.Lookup(uint16(s))
+	return ok && in.Retry
 }
 
 // CloseEvent describes how a connection ended.
