@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lxzan/gws"
+	"github.com/wsroute/wsroute/internal/rawio"
 )
 
 // netConn is the connection gws reads and writes: the hijacked net.Conn, wrapped for four
@@ -315,9 +316,7 @@ func (u *Upgrader) upgrade(w http.ResponseWriter, r *http.Request) (*gws.Conn, e
 		p, _ := brw.Reader.Peek(k)
 		nc.pre = bytes.Clone(p)
 	}
-	if sc, ok := raw.(syscall.Conn); ok {
-		nc.rc, _ = sc.SyscallConn()
-	}
+	nc.rc = rawio.Conn(raw)
 	nc.ra.rc, nc.ra.noRaw = nc.rc, nc.rc == nil
 	return u.up.UpgradeFromConn(nc, bufio.NewReaderSize(nc, u.opts.ReadBufferSize), r)
 }

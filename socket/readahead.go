@@ -3,6 +3,8 @@ package socket
 import (
 	"sync"
 	"syscall"
+
+	"github.com/wsroute/wsroute/internal/rawio"
 )
 
 // Read-ahead: every connection keeps a small read buffer (Options.ReadBufferSize, 1 KiB by
@@ -48,25 +50,14 @@ func (n *netConn) readAhead() {
 		return
 	}
 	if ra.rc == nil {
-		sc, ok := n.Conn.(syscall.Conn)
-		if ok {
-			ra.rc, _ = sc.SyscallConn()
-		}
+		ra.rc = rawio.Conn(n.Conn)
 		if ra.rc == nil {
 			ra.noRaw = true
 			return
 		}
 	}
 	buf := readAheadPool.Get().(*[]byte)
-	var k int
-	err := ra.rc.Read(func(fd uintptr) bool {
-		var e error
-		k, e = syscall.Read(int(fd), *buf)
-		if e != nil {
-			k = 0
-		}
-		return true // one attempt: never wait
-	})
+	k, err := rawio.TryRead(ra.rc, *buf)
 	if err != nil || k <= 0 {
 		readAheadPool.Put(buf)
 		return

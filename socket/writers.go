@@ -4,8 +4,9 @@ import (
 	"net"
 	"runtime"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/wsroute/wsroute/internal/rawio"
 )
 
 // The writer pool. gws writes each connection's queue on a goroutine of its own, started
@@ -132,19 +133,9 @@ func (n *netConn) tryWrite(buf []byte) (bool, error) {
 		n.corkBytes(buf) // the cork goes first, and may have to wait
 		return false, nil
 	}
-	var k int
-	var werr error
-	err := n.rc.Write(func(fd uintptr) bool {
-		k, werr = syscall.Write(int(fd), buf)
-		return true // one attempt: never wait
-	})
-	switch {
-	case err != nil:
+	k, err := rawio.TryWrite(n.rc, buf)
+	if err != nil {
 		return false, err
-	case werr == syscall.EAGAIN || werr == syscall.EINTR:
-		k = 0
-	case werr != nil:
-		return false, werr
 	}
 	if k >= len(buf) {
 		return true, nil

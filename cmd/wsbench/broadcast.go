@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/lxzan/gws"
+	"github.com/wsroute/wsroute/internal/rawio"
 )
 
 // bcastLoad is one publisher and N receivers: the publisher sends K messages to the
@@ -251,11 +252,7 @@ func dialSlow(d *dialer, path string) (*slowConn, error) {
 	src := d.srcs[int(d.next.Add(1))%len(d.srcs)]
 	nd := net.Dialer{LocalAddr: &net.TCPAddr{IP: src}, Timeout: 10 * time.Second,
 		Control: func(_, _ string, rc syscall.RawConn) error {
-			var serr error
-			err := rc.Control(func(fd uintptr) {
-				serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
-			})
-			return errors.Join(err, serr)
+			return rawio.SetReceiveBuffer(rc, 4096)
 		}}
 	nc, err := nd.Dial("tcp", d.addr)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/lxzan/gws"
+	"github.com/wsroute/wsroute/internal/rawio"
 )
 
 // clientParams say what one load client does. The orchestrator passes them as flags.
@@ -213,11 +214,7 @@ func (d *dialer) dial(path string, h gws.Event, rcvbuf int) (*gws.Conn, error) {
 	nd := net.Dialer{LocalAddr: &net.TCPAddr{IP: src}, Timeout: 10 * time.Second}
 	if rcvbuf > 0 {
 		nd.Control = func(_, _ string, rc syscall.RawConn) error {
-			var serr error
-			err := rc.Control(func(fd uintptr) {
-				serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, rcvbuf)
-			})
-			return errors.Join(err, serr)
+			return rawio.SetReceiveBuffer(rc, rcvbuf)
 		}
 	}
 	nc, err := nd.Dial("tcp", d.addr)

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/wsroute/wsroute/internal/rawio"
 )
 
 // Raw is a hand-driven client: it writes whatever bytes a test gives it, including
@@ -76,11 +78,7 @@ func DialRawBuffer(t testing.TB, base, request string, rcvbuf int) *Raw {
 	d := net.Dialer{}
 	if rcvbuf > 0 {
 		d.Control = func(_, _ string, rc syscall.RawConn) error {
-			var serr error
-			err := rc.Control(func(fd uintptr) {
-				serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, rcvbuf)
-			})
-			return errors.Join(err, serr)
+			return rawio.SetReceiveBuffer(rc, rcvbuf)
 		}
 	}
 	conn, err := d.Dial("tcp", strings.TrimPrefix(base, "http://"))
