@@ -3,6 +3,8 @@ package socket
 import (
 	"sync"
 	"time"
+
+	"github.com/wsroute/wsroute/internal/wire"
 )
 
 // HubConfig configures a Hub's sweeper. The zero value is usable; each comment gives the
@@ -148,7 +150,7 @@ func (c *Client) sweep(now int64, cfg *HubConfig) {
 			c.mu.Unlock()
 			releaseAll(dropped)
 			if closing {
-				_ = c.conn.NetConn().Close() // even the close frame stalled: cut the connection
+				_ = c.nc.Conn.Close() // even the close frame stalled: cut the connection
 			} else if handNow {
 				c.handOff(it)
 			}
@@ -174,7 +176,7 @@ func (c *Client) sweep(now int64, cfg *HubConfig) {
 	if now-c.lastPing >= int64(cfg.PingInterval) {
 		c.lastPing = now
 		c.pingSent.Store(now)
-		conn := c.conn
-		conn.Async(func() { _ = conn.WritePing(nil) })
+		c.nc.want(wire.OpPing, nil)
+		c.kick()
 	}
 }

@@ -157,7 +157,7 @@ type Info struct {
 // not yet reading: attach it, then call Serve. The handshake must have been checked
 // already; on a failure here gws answers with a bare 400 and Upgrade returns the error.
 func (u *Upgrader) Upgrade(w http.ResponseWriter, r *http.Request, info Info) (*Client, error) {
-	conn, err := u.upgrade(w, r)
+	conn, deflate, err := u.upgrade(w, r)
 	if err != nil {
 		return nil, fmt.Errorf("socket: upgrade: %s", err)
 	}
@@ -183,9 +183,11 @@ func (u *Upgrader) Upgrade(w http.ResponseWriter, r *http.Request, info Info) (*
 	c.lastRead.Store(now)
 	c.written = c.onWritten
 	c.drainJob = c.drain
-	if n := c.netConn(); n != nil {
-		c.nc, n.owner = n, c
-		c.batchOK = !n.deflate
+	c.nc = conn.NetConn().(*netConn)
+	c.nc.owner = c
+	c.zmin = math.MaxInt
+	if deflate {
+		c.zmin = u.opts.CompressThreshold
 	}
 	if u.opts.RateMax > 0 {
 		c.tokens = float64(u.opts.RateMax)
@@ -276,6 +278,7 @@ func (events) OnClose(conn *gws.Conn, err error) {
 	if c.done != nil {
 		defer c.done() // gws calls OnClose once, at the end of the read loop
 	}
+	c.nc.closeFor(err)
 	ev := c.closeEvent(err)
 	after := c.finish()
 	func() {
@@ -306,15 +309,9 @@ func (c *Client) closeEvent(err error) CloseEvent {
 	if ours {
 		return CloseEvent{Code: code, Reason: reason}
 	}
-	// gws failed the connection itself: netConn saw (and corrected) the close frame.
-	if n := c.netConn(); n != nil {
-		if ev := n.failed.Load(); ev != nil {
-			return *ev
-		}
-	}
-	// gws closed the connection itself over a protocol error: its error is the code it sent.
-	if sc, ok := err.(interface{ Uint16() uint16 }); ok && sc.Uint16() >= 1000 {
-		return CloseEvent{Code: StatusCode(sc.Uint16()), Reason: err.Error()}
+	// Reading failed: closeFor wrote the close frame of the failure, if there was one.
+	if ev := c.nc.failed.Load(); ev != nil {
+		return *ev
 	}
 	return CloseEvent{Code: StatusAbnormal, Err: err}
 }

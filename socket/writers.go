@@ -93,7 +93,7 @@ func (c *Client) writeSome() {
 	}
 	b := c.takeBatchLocked(batchCopy) // larger payloads: the client's own goroutine writes them in place
 	c.mu.Unlock()
-	b.frames()
+	b.frames(c.zmin)
 	all, err := c.nc.tryWrite(b.buf)
 	b.reset()
 	switch {
