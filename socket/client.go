@@ -375,6 +375,7 @@ func (c *Client) Reject(code StatusCode, reason string) {
 	}
 	_ = c.nc.SetWriteDeadline(time.Now().Add(closeGrace))
 	_ = c.nc.writeClose(code, reason)
+	_ = c.nc.Conn.Close() // no read loop runs: nothing will end the half-closed connection
 }
 
 // finish marks the client closed, drops what is queued, cancels its context and removes

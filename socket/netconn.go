@@ -109,13 +109,15 @@ func (n *netConn) Write(p []byte) (int, error) {
 // by wsroute once its own close frame is out (closeFor, writeClose).
 func (n *netConn) Close() error { return nil }
 
-// writeClose writes the cork, if any, then a close frame, and closes the connection: as
-// RFC 6455 §7.1.1 allows a server, without waiting for the peer's close frame. A second
-// call only closes the connection.
+// writeClose writes the cork, if any, then a close frame, after which nothing more is
+// written. The connection is then half-closed, not closed: the peer's answer, and
+// whatever it sent before it, are still read (and dropped), so that the kernel does not
+// reset a connection with unread data, which would destroy what the peer has not read
+// yet, the close frame included. The read loop ends at the peer's close frame, or after
+// closeGrace, and closeFor then closes the connection.
 func (n *netConn) writeClose(code StatusCode, reason string) error {
 	n.wmu.Lock()
 	defer n.wmu.Unlock()
-	defer n.Conn.Close()
 	if n.closeSent {
 		return net.ErrClosed
 	}
@@ -127,6 +129,12 @@ func (n *netConn) writeClose(code StatusCode, reason string) error {
 	}
 	b = wire.AppendClose(b, uint16(code), reason)
 	_, err := n.Conn.Write(b)
+	if cw, ok := n.Conn.(interface{ CloseWrite() error }); ok && err == nil {
+		_ = cw.CloseWrite()
+		_ = n.Conn.SetReadDeadline(time.Now().Add(closeGrace))
+	} else {
+		_ = n.Conn.Close()
+	}
 	return err
 }
 
@@ -436,6 +444,7 @@ func (n *netConn) closeFor(err error) *CloseEvent {
 	}
 	_ = n.Conn.SetWriteDeadline(time.Now().Add(closeGrace))
 	_ = n.writeClose(code, reason)
+	_ = n.Conn.Close() // the read loop has ended: nothing more to read
 	return ev
 }
 
