@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -63,6 +64,24 @@ type netConn struct {
 
 	readFailed atomic.Bool                // a read from the network failed: the transport is gone
 	failed     atomic.Pointer[CloseEvent] // the failing close frame written, for the close event
+	connErr    atomic.Pointer[ConnError]  // the first transport error, for the error handler
+}
+
+// noteErr records the first transport error of op ("read" or "write") for the error
+// handler. The end of input and the closes wsroute made itself are not errors.
+func (n *netConn) noteErr(op string, err error) {
+	if err == nil || errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
+		return
+	}
+	if op == "read" && errors.Is(err, os.ErrDeadlineExceeded) {
+		n.wmu.Lock()
+		sent := n.closeSent
+		n.wmu.Unlock()
+		if sent {
+			return // the close handshake's grace ran out
+		}
+	}
+	n.connErr.CompareAndSwap(nil, &ConnError{Op: op, Err: err})
 }
 
 func (n *netConn) Read(p []byte) (int, error) {
@@ -86,6 +105,7 @@ func (n *netConn) Read(p []byte) (int, error) {
 	k, err := n.Conn.Read(p)
 	if err != nil {
 		n.readFailed.Store(true)
+		n.noteErr("read", err)
 	}
 	if err == nil && k == len(p) && k < readAheadSize {
 		n.readAhead() // p is full: more is probably waiting (readahead.go)
@@ -143,6 +163,7 @@ func (n *netConn) writeLocked(p []byte) error {
 	cork := n.takeCork()
 	if cork == nil {
 		_, err := n.Conn.Write(p)
+		n.noteErr("write", err)
 		return err
 	}
 	defer putCork(cork)
@@ -180,6 +201,7 @@ func (n *netConn) writeFrames(buf []byte, bufs *net.Buffers) error {
 		}
 	}
 	_, err := bufs.WriteTo(n.Conn)
+	n.noteErr("write", err)
 	return err
 }
 
@@ -272,6 +294,7 @@ func (n *netConn) flushCork() error {
 		}
 	}
 	_, err := n.Conn.Write(*cork)
+	n.noteErr("write", err)
 	n.wmu.Unlock()
 	putCork(cork)
 	if since != 0 {

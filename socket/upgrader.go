@@ -278,9 +278,14 @@ func (events) OnClose(conn *gws.Conn, err error) {
 	if c.done != nil {
 		defer c.done() // gws calls OnClose once, at the end of the read loop
 	}
-	c.nc.closeFor(err)
+	failure := c.nc.closeFor(err)
 	ev := c.closeEvent(err)
 	after := c.finish()
+	if ce := c.nc.connErr.Load(); ce != nil {
+		c.reportError(ce)
+	} else if failure != nil {
+		c.reportError(&ConnError{Op: "read", Code: failure.Code, Err: errors.New(failure.Reason)})
+	}
 	func() {
 		defer c.recoverHandler()
 		c.h.HandleClose(c, ev)
@@ -324,8 +329,17 @@ func (c *Client) reportInvalidJSON(data []byte) {
 	if errors.As(err, &se) {
 		e.Offset = se.Offset
 	}
-	defer c.recoverHandler()
-	c.h.HandleError(c, e)
+	c.reportError(e)
+}
+
+// reportError passes err to the error handler; a panic there is logged and dropped.
+func (c *Client) reportError(err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.log.Error("socket: error handler panicked", "client", c.id, "url", c.url, "panic", r)
+		}
+	}()
+	c.h.HandleError(c, err)
 }
 
 // recoverHandler turns a panic in a handler into an error event and a close with

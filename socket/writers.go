@@ -135,6 +135,7 @@ func (n *netConn) tryWrite(buf []byte) (bool, error) {
 	}
 	k, err := rawio.TryWrite(n.rc, buf)
 	if err != nil {
+		n.noteErr("write", err)
 		return false, err
 	}
 	if k >= len(buf) {
