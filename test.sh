@@ -24,7 +24,19 @@ go_tests() {
 	done
 }
 
+# The npm packages of the interop tests (internal/interop: Node's ws package checks what
+# wsroute writes), from the committed lockfile. Without npm the tests that need them skip.
+npm_packages() {
+	if ! command -v npm >/dev/null 2>&1; then
+		echo "npm is not installed: the Node interop tests will skip (apt-get install -y nodejs npm)" >&2
+		return
+	fi
+	step "npm ci (internal/interop)"
+	(cd internal/interop && npm ci --no-audit --no-fund)
+}
+
 main() {
+	npm_packages
 	go_tests
 }
 
