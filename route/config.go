@@ -28,6 +28,9 @@ type Config struct {
 	// WriteTimeout is how long a single write may stall before the client is dropped as
 	// a slow consumer (4008). Negative disables it. Defaults to 10 s.
 	WriteTimeout time.Duration
+	// Writers is how many goroutines of the registry's writer pool write to idle
+	// clients at once; Shutdown waits for them. Defaults to GOMAXPROCS.
+	Writers int
 
 	// DisableCompression turns off permessage-deflate, which is otherwise negotiated
 	// whenever a client offers it.

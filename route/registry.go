@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 
 	"github.com/wsroute/wsroute/controller"
+	"github.com/wsroute/wsroute/internal/hub"
 	"github.com/wsroute/wsroute/parser"
 	"github.com/wsroute/wsroute/socket"
 )
@@ -83,6 +84,7 @@ func New(cfg Config) *Registry {
 			PingInterval: cfg.PingInterval,
 			PongTimeout:  cfg.PongTimeout,
 			WriteTimeout: cfg.WriteTimeout,
+			Writers:      cfg.Writers,
 		}),
 		ctls: make(map[ctlKey]*controller.Controller),
 	}
@@ -317,17 +319,7 @@ func (r *Registry) SendTo(id string, v any) error {
 // Broadcast sends v to every connected client on every route for which keep returns
 // true (all when keep is nil). v is encoded once per message mode in use.
 func (r *Registry) Broadcast(v any, keep func(c *socket.Client) bool) error {
-	var byMode [3][]*socket.Client
-	for _, c := range r.hub.Clients(nil) {
-		byMode[c.Mode()] = append(byMode[c.Mode()], c)
-	}
-	var errs []error
-	for m, cs := range byMode {
-		if err := controller.SendPrepared(socket.Mode(m), v, cs, keep); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
+	return r.hub.Publish(hub.Target{Kind: hub.All}, v, keep)
 }
 
 // Shutdown stops the registry: new handshakes get HTTP 503, every client is closed with

@@ -78,8 +78,7 @@ type Client struct {
 	headerOnce sync.Once
 	headerMap  http.Header
 
-	rooms map[string]struct{} // guarded by hub.mu (rooms.go)
-	done  func()              // called when the read loop ends (Start)
+	done func() // called when the read loop ends (Start)
 
 	state atomic.Int32
 
@@ -327,6 +326,7 @@ func (c *Client) AfterClose(fn func()) (stop func()) {
 // it on its own goroutine, after attaching the client to a controller.
 func (c *Client) Serve(h Handler) {
 	c.h = h
+	c.hub.idx.Bind(c, c.url)
 	c.conn.ReadLoop()
 }
 
@@ -339,6 +339,7 @@ func (c *Client) Serve(h Handler) {
 func (c *Client) Start(h Handler, done func()) {
 	c.h = h
 	c.done = done
+	c.hub.idx.Bind(c, c.url)
 	c.open()
 	go c.conn.ReadLoop()
 }
