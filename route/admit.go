@@ -23,8 +23,8 @@ import (
 // with Config.UnauthorizedHTTP, answers 401 before the upgrade. Refusals after the
 // upgrade run no handler of the route.
 func (r *Registry) admit(w http.ResponseWriter, req *http.Request, entries []*entry, st *matchState, escaped string) {
-	ip := r.clientIP(req)
-	status, slot := r.caps.acquire(&r.cfg, ip)
+	ip := r.proxies.ClientIP(req)
+	status, slot := r.caps.Acquire(ip)
 	if status != 0 {
 		r.log.Warn("connection cap reached", "ip", ip, "status", status)
 		http.Error(w, http.StatusText(status), status)
@@ -51,7 +51,7 @@ func (r *Registry) admit(w http.ResponseWriter, req *http.Request, entries []*en
 				c.Reject(socket.StatusInternalError, "internal error")
 			}
 		default:
-			r.caps.release(&r.cfg, slot)
+			r.caps.Release(slot)
 			if p != nil {
 				http.Error(w, "internal error", http.StatusInternalServerError)
 			}
@@ -118,7 +118,7 @@ func (r *Registry) admit(w http.ResponseWriter, req *http.Request, entries []*en
 		return
 	}
 	c = up
-	c.AfterClose(func() { r.caps.release(&r.cfg, slot) })
+	c.AfterClose(func() { r.caps.Release(slot) })
 	if refused {
 		c.Reject(code, reason)
 		return

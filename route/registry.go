@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/netip"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -14,6 +13,7 @@ import (
 	"sync/atomic"
 
 	"github.com/wsroute/wsroute/controller"
+	"github.com/wsroute/wsroute/internal/handshake"
 	"github.com/wsroute/wsroute/parser"
 	"github.com/wsroute/wsroute/socket"
 )
@@ -56,7 +56,10 @@ type Registry struct {
 	cfg     Config
 	log     *slog.Logger
 	hub     *socket.Hub
-	trusted []netip.Prefix
+	proxies handshake.Proxies // Config.TrustedProxies
+	origins handshake.Origins // Config.OriginPatterns, Config.InsecureSkipOriginCheck
+	csrf    handshake.CSRF    // Config.CSRFKey, Config.CSRFMaxAge
+	caps    handshake.Caps    // Config.MaxConnections, Config.MaxConnectionsPerIP
 
 	// mu guards the fields below. Lock order: registry, controller, client.
 	mu      sync.RWMutex
@@ -65,7 +68,6 @@ type Registry struct {
 	ctls    map[ctlKey]*controller.Controller
 	mws     map[string]MiddlewareFunc // by name (middleware.go)
 	flags   map[string]bool           // declared custom flags, lower-cased
-	caps    connCaps                  // live connections, for the caps (limits.go)
 
 	closing  atomic.Bool
 	shutOnce sync.Once
@@ -84,27 +86,17 @@ func New(cfg Config) *Registry {
 			PongTimeout:  cfg.PongTimeout,
 			WriteTimeout: cfg.WriteTimeout,
 		}),
-		ctls: make(map[ctlKey]*controller.Controller),
+		origins: handshake.Origins{Patterns: cfg.OriginPatterns, SkipCheck: cfg.InsecureSkipOriginCheck},
+		csrf:    handshake.CSRF{Key: cfg.CSRFKey, MaxAge: cfg.CSRFMaxAge},
+		caps:    handshake.Caps{Max: cfg.MaxConnections, PerIP: cfg.MaxConnectionsPerIP},
+		ctls:    make(map[ctlKey]*controller.Controller),
 	}
-	for _, s := range cfg.TrustedProxies {
-		p, err := parsePrefix(s)
-		if err != nil {
-			panic("route: TrustedProxies: " + err.Error())
-		}
-		r.trusted = append(r.trusted, p)
-	}
-	return r
-}
-
-func parsePrefix(s string) (netip.Prefix, error) {
-	if strings.Contains(s, "/") {
-		return netip.ParsePrefix(s)
-	}
-	a, err := netip.ParseAddr(s)
+	proxies, err := handshake.ParseProxies(cfg.TrustedProxies)
 	if err != nil {
-		return netip.Prefix{}, err
+		panic("route: TrustedProxies: " + err.Error())
 	}
-	return netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()), nil
+	r.proxies = proxies
+	return r
 }
 
 // ROUTE registers setup for the route string and panics if that fails; the panic value

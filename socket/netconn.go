@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lxzan/gws"
+	"github.com/wsroute/wsroute/internal/handshake"
 	"github.com/wsroute/wsroute/internal/rawio"
 )
 
@@ -311,7 +312,7 @@ func (u *Upgrader) upgrade(w http.ResponseWriter, r *http.Request) (*gws.Conn, e
 	if err != nil {
 		return nil, err
 	}
-	nc := &netConn{Conn: raw, proto: negotiate(u.opts.Subprotocols, r.Header)}
+	nc := &netConn{Conn: raw, proto: handshake.Negotiate(u.opts.Subprotocols, r.Header)}
 	if k := brw.Reader.Buffered(); k > 0 {
 		p, _ := brw.Reader.Peek(k)
 		nc.pre = bytes.Clone(p)
@@ -319,25 +320,6 @@ func (u *Upgrader) upgrade(w http.ResponseWriter, r *http.Request) (*gws.Conn, e
 	nc.rc = rawio.Conn(raw)
 	nc.ra.rc, nc.ra.noRaw = nc.rc, nc.rc == nil
 	return u.up.UpgradeFromConn(nc, bufio.NewReaderSize(nc, u.opts.ReadBufferSize), r)
-}
-
-// negotiate returns the first of the server's subprotocols that the request offers in
-// Sec-WebSocket-Protocol (all header lines, comma-separated), or "".
-func negotiate(server []string, h http.Header) string {
-	if len(server) == 0 {
-		return ""
-	}
-	offered := h.Values("Sec-WebSocket-Protocol")
-	for _, s := range server {
-		for _, line := range offered {
-			for o := range strings.SplitSeq(line, ",") {
-				if strings.TrimSpace(o) == s {
-					return s
-				}
-			}
-		}
-	}
-	return ""
 }
 
 // netConn returns the client's wrapped connection, or nil for a client made otherwise.
