@@ -29,7 +29,7 @@ const DefaultCSRFMaxAge = 12 * time.Hour
 
 // ErrNoCSRFKey is wrapped by the error of a "@csrf" route registered on a registry
 // without Config.CSRFKey and Config.CSRFSession: its tokens could not be checked.
-var ErrNoCSRFKey = errors.New("@csrf without Config.CSRFKey and Config.CSRFSession")
+var ErrNoCSRFKey = errors.New("route: @csrf without Config.CSRFKey and Config.CSRFSession")
 
 // CSRFToken returns a token for the "@csrf" routes of r, bound to session (the value
 // Config.CSRFSession returns for the same user's handshake, such as a session id) and

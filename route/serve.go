@@ -2,7 +2,6 @@ package route
 
 import (
 	"net/http"
-	"net/url"
 
 	"github.com/wsroute/wsroute/internal/handshake"
 	"github.com/wsroute/wsroute/parser"
@@ -16,12 +15,8 @@ func (r *Registry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		return
 	}
-	var st matchState
-	escaped := req.URL.EscapedPath()
-	r.mu.RLock()
-	entries := r.root.lookup(escaped, &st)
-	r.mu.RUnlock()
-	if entries == nil {
+	path := req.URL.EscapedPath()
+	if !r.matches(path) {
 		http.NotFound(w, req)
 		return
 	}
@@ -34,8 +29,54 @@ func (r *Registry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "origin not allowed", http.StatusForbidden)
 		return
 	}
+	r.admit(w, req, path)
+}
 
-	r.admit(w, req, entries, &st, escaped)
+// matches reports whether any route matches path.
+func (r *Registry) matches(path string) bool {
+	var st matchState
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.root.lookup(path, &st) != nil
+}
+
+// lookupNth returns the entries of the k-th route node matching path in precedence order
+// (from 0), with what it captured in st, or nil when fewer match.
+func (r *Registry) lookupNth(path string, k int, st *matchState) []*entry {
+	*st = matchState{skip: k}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.root.lookup(path, st)
+}
+
+// choose picks the route that serves a request on path, across every route matching it,
+// as Total.js does: the routes are tried in precedence order (see the package
+// documentation) and the first one whose auth prefix fits the client wins, an exact
+// prefix ("+" for an authorized client, "-" for the others) before a route without one
+// at the same place. authorized is asked at most once, and only when a route with a
+// prefix is in the way. It returns nil when no route fits; st holds the captures of the
+// chosen route.
+func (r *Registry) choose(path string, st *matchState, authorized func() (bool, error)) (*entry, error) {
+	asked, ok := false, false
+	for k := 0; ; k++ {
+		entries := r.lookupNth(path, k, st)
+		if entries == nil {
+			return nil, nil
+		}
+		if len(entries) == 1 && entries[0].spec.Auth == parser.AuthAny {
+			return entries[0], nil
+		}
+		if !asked {
+			var err error
+			if ok, err = authorized(); err != nil {
+				return nil, err
+			}
+			asked = true
+		}
+		if e := pick(entries, ok); e != nil {
+			return e, nil
+		}
+	}
 }
 
 // pick chooses among the routes of one path by auth prefix: the prefix that fits the
@@ -55,29 +96,4 @@ func pick(entries []*entry, authorized bool) *entry {
 		}
 	}
 	return fallback
-}
-
-// paramValues returns the captured parameters as name, value pairs, percent-decoded.
-func (e *entry) paramValues(st *matchState) ([]string, bool) {
-	names := e.params
-	hasWild := len(e.spec.Segments) > 0 && e.spec.Segments[len(e.spec.Segments)-1].Kind == parser.Wildcard
-	if len(names) == 0 && !hasWild {
-		return nil, true
-	}
-	out := make([]string, 0, 2*len(names)+2)
-	for i, name := range names {
-		v, err := url.PathUnescape(st.vals[i])
-		if err != nil {
-			return nil, false
-		}
-		out = append(out, name, v)
-	}
-	if hasWild {
-		v, err := url.PathUnescape(st.rest)
-		if err != nil {
-			return nil, false
-		}
-		out = append(out, "*", v)
-	}
-	return out, true
 }
