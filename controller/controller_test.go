@@ -94,7 +94,7 @@ func TestControllerPerURL(t *testing.T) {
 		var setups atomic.Int32
 		reg.ROUTE("SOCKET /p/{a}/{b}/", func(ctl *controller.Controller) { setups.Add(1) })
 		x := pipe(t, reg, "/p/Aa/Bb/")
-		synctest.Wait() // x is first
+		synctest.Wait()                 // x is first
 		y := pipe(t, reg, "/P/%41a/Bb") // the static part folds; parameter values keep their case
 		z := pipe(t, reg, "/p/other/bb/")
 		synctest.Wait()
