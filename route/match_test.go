@@ -81,7 +81,7 @@ func TestMatchStaticAllocatesNothing(t *testing.T) {
 	reg := route.New(route.Config{})
 	require.NoError(t, reg.Register("SOCKET /chat/lobby/", noop))
 	require.NoError(t, reg.Register("SOCKET /chat/{room}/", noop))
-	for _, path := range []string{"/chat/lobby/", "/Chat/Lobby"} {
+	for _, path := range []string{"/chat/lobby/", "/Chat/Lobby", "/chat/%4Cobby/"} {
 		allocs := testing.AllocsPerRun(1000, func() {
 			if !reg.MatchStatic(path) {
 				t.Fatal("no match")
