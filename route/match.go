@@ -223,11 +223,12 @@ func validParam(t parser.ParamType, seg string) bool {
 // case kept, re-escaped canonically, each followed by a slash: "/Chat/%41b//" on
 // "/chat/{room}/" is "/chat/Ab/". ok is false for a malformed escape.
 func (e *entry) bind(st *matchState) (params []string, key string, ok bool) {
-	if len(e.params) > 0 || e.wild {
-		params = make([]string, 0, 2*len(e.params)+2)
+	if len(e.params) == 0 && !e.wild {
+		return nil, e.key, true
 	}
-	b := make([]byte, 0, 64)
-	b = append(b, '/')
+	params = make([]string, 0, 2*len(e.params)+2)
+	var buf [128]byte
+	b := append(buf[:0], '/')
 	p := 0
 	for _, seg := range e.spec.Segments {
 		switch seg.Kind {

@@ -41,6 +41,7 @@ type entry struct {
 	log    *slog.Logger
 	params []string // parameter names in order
 	wild   bool     // the path ends with "*"
+	key    string   // the controller key of a route without parameters or wildcard
 }
 
 // ctlKey identifies a controller: one per route and concrete URL.
@@ -153,6 +154,9 @@ func (r *Registry) register(route string, setup func(*controller.Controller), si
 	}
 	e := &entry{spec: spec, str: spec.String(), shape: shape(spec), setup: setup, site: site, params: spec.Params()}
 	e.wild = len(spec.Segments) > 0 && spec.Segments[len(spec.Segments)-1].Kind == parser.Wildcard
+	if len(e.params) == 0 && !e.wild {
+		e.key = spec.Path()
+	}
 	e.log = r.log.With("route", e.str)
 	mode := socket.ModeJSON
 	switch spec.Mode {
