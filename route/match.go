@@ -218,7 +218,7 @@ func validParam(t parser.ParamType, seg string) bool {
 }
 
 // bind returns what a match of e captured: the parameters as name, value pairs,
-// percent-decoded, and the controller key of the concrete URL. The key is the route's
+// percent-decoded (the wildcard's with doubled slashes collapsed), and the controller key of the concrete URL. The key is the route's
 // static segments as the parser prints them (folded) and the parameter values with their
 // case kept, re-escaped canonically, each followed by a slash: "/Chat/%41b//" on
 // "/chat/{room}/" is "/chat/Ab/". ok is false for a malformed escape.
@@ -245,19 +245,23 @@ func (e *entry) bind(st *matchState) (params []string, key string, ok bool) {
 			b = append(b, '/')
 			p++
 		case parser.Wildcard:
-			v, err := url.PathUnescape(st.rest)
-			if err != nil {
-				return nil, "", false
-			}
-			params = append(params, "*", v)
+			var rest strings.Builder // decoded, doubled slashes collapsed
 			for part := range strings.SplitSeq(st.rest, "/") {
 				if part == "" {
 					continue
 				}
-				d, _ := url.PathUnescape(part) // the whole rest decoded, so each part does
+				d, err := url.PathUnescape(part)
+				if err != nil {
+					return nil, "", false
+				}
+				if rest.Len() > 0 {
+					rest.WriteByte('/')
+				}
+				rest.WriteString(d)
 				b = appendEscaped(b, d)
 				b = append(b, '/')
 			}
+			params = append(params, "*", rest.String())
 		}
 	}
 	return params, string(b), true
