@@ -108,6 +108,13 @@ type Config struct {
 	// the remote address, or X-Forwarded-For from TrustedProxies; IPv6 addresses count
 	// per /64); a handshake beyond it gets HTTP 429 before the upgrade. Zero means no cap.
 	MaxConnectionsPerIP int
+	// Subprotocols lists the subprotocols the registry's routes may choose in the
+	// handshake, in order of preference, before [Subprotocol] ("wsroute"), which is
+	// always last; a route's WithSubprotocols replaces the list. The first one the client
+	// offers is echoed in the 101 response and is Client.Subprotocol. Defaults to none:
+	// only "wsroute".
+	Subprotocols []string
+
 	// DefaultRate is the message rate limit of routes without a "~" option: at most
 	// DefaultRate.Max messages per DefaultRate.Per on each connection, as a token bucket;
 	// over it, close 1008 "rate limit". The zero value means no limit.

@@ -124,8 +124,9 @@ func newID() string {
 // ID is the client's identifier: 16 characters from 96 random bits, unique and unguessable.
 func (c *Client) ID() string { return c.id }
 
-// URL is the normalised request path the client connected to: lower-cased, slashes
-// collapsed, with a trailing slash ("/chat/room1/").
+// URL is the normalised request path the client connected to: static segments
+// lower-cased, parameter values with their case kept and canonically percent-escaped,
+// slashes collapsed, with a trailing slash ("/chat/Room1/").
 func (c *Client) URL() string { return c.url }
 
 // Path is the request path as the client sent it.
