@@ -1,7 +1,6 @@
 package route_test
 
 import (
-	"reflect"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -12,23 +11,6 @@ import (
 	"github.com/wsroute/wsroute/route"
 	"github.com/wsroute/wsroute/socket"
 )
-
-// clientTo calls c.To(room).Send(v), Odac's Odac.ws.to(room).send(v), through reflection,
-// so that this test compiles before Client.To exists (issue 13 item 5, on the lead's hub of
-// issue 10). It reports false when there is no Client.To. Once it lands, replace the call
-// with c.To(room).Send(v).
-func clientTo(c *socket.Client, room string, v any) (bool, error) {
-	to := reflect.ValueOf(c).MethodByName("To")
-	if !to.IsValid() {
-		return false, nil
-	}
-	send := to.Call([]reflect.Value{reflect.ValueOf(room)})[0].MethodByName("Send")
-	if !send.IsValid() {
-		return false, nil
-	}
-	err, _ := send.Call([]reflect.Value{reflect.ValueOf(&v).Elem()})[0].Interface().(error)
-	return true, err
-}
 
 // TestOdacRoomUserExample ports Odac's example (seed 000, "URL Parameters" and "Rooms") as
 // written:
@@ -65,9 +47,7 @@ func TestOdacRoomUserExample(t *testing.T) {
 						_ = reg.To(room).Send(out)
 						return
 					}
-					if ok, _ := clientTo(c, room, out); !ok {
-						_ = c.Send(map[string]any{"type": "skip"})
-					}
+					_ = c.To(room).Send(out) // Odac.ws.to(roomId).send(...)
 				})
 			})
 			base := serve(t, reg)
@@ -82,9 +62,6 @@ func TestOdacRoomUserExample(t *testing.T) {
 
 			ann.Send(t, map[string]any{"message": "hi room 7"})
 			first := ann.RecvJSON(t)
-			if first["type"] == "skip" {
-				t.Skip("needs registry-wide c.To from issue 10 hub")
-			}
 			want := map[string]any{"type": "chat", "message": "hi room 7", "from": "ann"}
 			assert.Equal(t, want, first, "the sender is in the room")
 			assert.Equal(t, want, bob.RecvJSON(t), "a member on another URL")
