@@ -28,6 +28,10 @@ func TestDocsPage(t *testing.T) {
 	checkGenerated(t, "../../docs/close-codes.md", Markdown())
 }
 
+func TestClientTable(t *testing.T) {
+	checkGenerated(t, "../../client/src/closecodes.ts", TypeScript())
+}
+
 func TestTable(t *testing.T) {
 	codes := make([]uint16, 0, len(Table))
 	for _, in := range Table {
