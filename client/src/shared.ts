@@ -26,7 +26,8 @@ export function share(url: string, c: Config, sink: Sink): Link | undefined {
   const abort = new AbortController();
   let conn: Conn | undefined;
   let release: (() => void) | undefined;
-  let isOpen = false;
+  let isOpen = false; // leader: the Conn is open; follower: the leader said it is
+  const left = { code: 1001, reason: 'leader tab left', attempt: 0, delay: 0 };
   let done = false;
   let stopped = false;
   const post = (m: Msg) => done || bc.postMessage(m);
@@ -62,11 +63,17 @@ export function share(url: string, c: Config, sink: Sink): Link | undefined {
       if (m.t === 'h' && isOpen) post({ t: 'o' });
       else if (m.t === 's') sink.out(m.d);
       else if (m.t === 'n') conn.now();
-    } else if (m.t === 'o') sink.open();
-    else if (m.t === 'd') sink.drop(m.i);
-    else if (m.t === 'x') sink.stop(m.i);
-    else if (m.t === 'm') sink.data(m.d);
-    else if (m.t === 'b') sink.drop({ code: 1001, reason: 'leader tab left', attempt: 0, delay: 0 });
+    } else if (m.t === 'm') sink.data(m.d);
+    else if (m.t === 'o') {
+      isOpen = true;
+      sink.open();
+    } else if (m.t === 'x') sink.stop(m.i);
+    else if (m.t === 'd' || m.t === 'b') {
+      // A takeover may be announced twice (the old leader's goodbye, the new one's drop).
+      const i = m.t === 'd' ? m.i : left;
+      if (isOpen || i.attempt) sink.drop(i);
+      isOpen = false;
+    }
   };
 
   const bye = () => conn && !stopped && post({ t: 'b' });
@@ -76,6 +83,8 @@ export function share(url: string, c: Config, sink: Sink): Link | undefined {
   locks
     .request(name, { signal: abort.signal }, () => {
       if (done) return;
+      // A leader that vanished without a goodbye (a crashed tab) left this tab open.
+      if (isOpen) tee.drop(left);
       conn = new Conn(url, c, tee);
       return new Promise<void>((r) => (release = r));
     })
@@ -96,7 +105,10 @@ export function share(url: string, c: Config, sink: Sink): Link | undefined {
       unwake();
       g.removeEventListener?.('pagehide', bye);
       conn?.close(code, reason);
-      release?.();
+      // After a stop, hold the lock a moment: the others must hear "x" and stop too
+      // before one of them could lead and connect again.
+      if (release && stopped) setTimeout(release, 1000);
+      else release?.();
       bc.close();
     },
   };

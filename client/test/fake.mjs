@@ -57,3 +57,49 @@ export function install(href = 'http://example.test/app/page.html') {
 
 // settle lets pending promise callbacks run (the token() await) without moving the clock.
 export const settle = () => new Promise((r) => setImmediate(r));
+
+// FakeLocks is navigator.locks for tabs simulated in one process: exclusive locks granted
+// in request order, released when the callback's promise settles; a waiting request is
+// dropped when its signal aborts.
+export class FakeLocks {
+  queues = new Map();
+
+  request(name, options, cb) {
+    return new Promise((resolve, reject) => {
+      const q = this.queues.get(name) ?? [];
+      this.queues.set(name, q);
+      const entry = { cb, resolve, reject, held: false };
+      options.signal?.addEventListener('abort', () => {
+        if (entry.held) return;
+        q.splice(q.indexOf(entry), 1);
+        reject(new DOMException('aborted', 'AbortError'));
+      });
+      q.push(entry);
+      this.grant(name);
+    });
+  }
+
+  async grant(name) {
+    const q = this.queues.get(name);
+    const head = q[0];
+    if (!head || head.held) return;
+    head.held = true;
+    try {
+      head.resolve(await head.cb({ name }));
+    } catch (e) {
+      head.reject(e);
+    }
+    q.shift();
+    this.grant(name);
+  }
+}
+
+// until lets the event loop run (BroadcastChannel deliveries, lock grants) until cond()
+// holds, without moving the fake clock.
+export async function until(cond, what = 'condition') {
+  for (let i = 0; i < 200; i++) {
+    if (cond()) return;
+    await new Promise((r) => setImmediate(r));
+  }
+  throw new Error('never happened: ' + what);
+}
