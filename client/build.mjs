@@ -1,6 +1,7 @@
 // build.mjs builds the browser client: it type-checks src/ with tsc (strict), bundles
 // src/wsroute.ts with esbuild into the one dependency-free ES module dist/wsroute.js,
-// copies its declarations to dist/wsroute.d.ts, and fails when the module is over 6 KB
+// copies its declarations to dist/wsroute.d.ts, type-checks test/types/usage.ts (the API
+// as a page writes it) against them, and fails when the module is over 6 KB
 // gzipped. The output depends only on the sources and the locked tool versions, so CI
 // rebuilds it and checks that the committed bytes did not change.
 //
@@ -34,6 +35,9 @@ await esbuild.build({
 const dts = readFileSync(at('build', 'types', 'wsroute.d.ts'), 'utf8');
 if (/^import /m.test(dts)) throw new Error('wsroute.d.ts must not import the internal modules: keep the public types in src/wsroute.ts');
 writeFileSync(at('dist', 'wsroute.d.ts'), '// wsroute browser client: the types of dist/wsroute.js, emitted by tsc from client/src/wsroute.ts.\n' + dts);
+
+// The API as a page uses it must type-check against the declarations just written.
+execFileSync(at('node_modules', '.bin', 'tsc'), ['-p', at('test', 'types')], { stdio: 'inherit' });
 
 const js = readFileSync(at('dist', 'wsroute.js'));
 const gz = gzipSync(js, { level: 9 }).length;
