@@ -73,7 +73,14 @@ export class Conn implements Link {
       if (this.done) return;
       protocols = [PROTOCOL, 'csrf.' + this.tok];
     }
-    const ws = new WebSocket(this.url, protocols);
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(this.url, protocols);
+    } catch (e) {
+      // Such as a token with characters a subprotocol cannot hold: a failed attempt.
+      this.sink.error(e as Error);
+      return this.lost(1006, String(e));
+    }
     this.ws = ws;
     ws.binaryType = 'arraybuffer';
     ws.onopen = () => {

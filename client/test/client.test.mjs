@@ -356,3 +356,18 @@ test('close from a listener while reconnecting cancels the retry', () => {
   assert.equal(FakeSocket.all.length, 1);
   assert.equal(ws.state, 'closed');
 });
+
+test('a WebSocket that cannot be made (a token no subprotocol can hold) is a failed attempt', async () => {
+  const ws = connect('/a/', { token: () => 'has space', reconnectDelay: 10, maxReconnectAttempts: 1 });
+  const got = record(ws, 'error', 'reconnecting', 'close');
+  await settle();
+  assert.equal(FakeSocket.all.length, 0);
+  assert.equal(got[0][0], 'error');
+  assert.match(got[0][1].message, /invalid subprotocol/);
+  assert.equal(got[1][0], 'reconnecting');
+  await settle();
+  mock.timers.tick(100);
+  await settle();
+  assert.deepEqual(got.map((g) => g[0]), ['error', 'reconnecting', 'error', 'close'], 'the same token fails again: out of attempts');
+  assert.equal(ws.state, 'closed');
+});

@@ -7,6 +7,8 @@ export class FakeSocket {
   }
 
   constructor(url, protocols) {
+    // As browsers do: a subprotocol must be a token (no spaces, commas, quotes…).
+    if (protocols?.some((p) => !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(p))) throw new SyntaxError('invalid subprotocol ' + protocols);
     this.url = url;
     this.protocols = protocols;
     this.readyState = 0;
