@@ -19,7 +19,7 @@ const stats = async () => (await fetch(control + '/stats')).json();
 const server = async (what) => assert.equal((await fetch(control + '/' + what, { method: 'POST' })).status, 200, what);
 
 // eventually polls fn (a Node-side check) until it returns without throwing, for up to ms.
-async function eventually(fn, ms = 5000) {
+async function eventually(fn, ms = 10000) {
   const end = Date.now() + ms;
   for (;;) {
     try {
@@ -61,7 +61,7 @@ async function page() {
 }
 
 // until waits in the page for count events ev of socket name, and returns them.
-async function until(p, name, ev, count = 1, ms = 5000) {
+async function until(p, name, ev, count = 1, ms = 10000) {
   await p.waitForFunction(([n, e, c]) => window.events(n, e).length >= c, [name, ev, count], { timeout: ms });
   return p.evaluate(([n, e]) => window.events(n, e), [name, ev]);
 }
