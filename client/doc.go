@@ -14,7 +14,7 @@
 //	</script>
 //
 // The client reconnects when the server's close code says so (the table of
-// docs/close-codes.md is compiled into it), answers requests by callbackid, buffers sends
-// while offline, and with shared: true uses one connection for every tab of the origin.
-// docs/client.md describes the whole API.
+// docs/close-codes.md is compiled into it), matches replies to requests by callbackid,
+// buffers sends while offline, and with shared: true uses one connection for every tab
+// of the origin. docs/client.md describes the whole API.
 package client
