@@ -24,6 +24,17 @@ go_tests() {
 	done
 }
 
+# The npm packages of the interop tests (internal/interop: Node's ws package checks what
+# wsroute writes), from the committed lockfile. Without npm the tests that need them skip.
+npm_packages() {
+	if ! command -v npm >/dev/null 2>&1; then
+		echo "npm is not installed: the Node interop tests will skip (apt-get install -y nodejs npm)" >&2
+		return
+	fi
+	step "npm ci (internal/interop)"
+	(cd internal/interop && npm ci --no-audit --no-fund)
+}
+
 # The browser client: its npm packages from the lockfile (when missing or older than it),
 # then the bundle's build (type check, size budget) and its node:test unit tests. The
 # Chromium end-to-end test is a Go test (client/browser_test.go), run by go_tests after
@@ -45,6 +56,7 @@ client_tests() {
 }
 
 main() {
+	npm_packages
 	client_tests
 	go_tests
 }
