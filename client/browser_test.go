@@ -27,8 +27,9 @@ import (
 // TestBrowser loads real pages in headless Chromium (Debian's chromium package, driven by
 // playwright-core from client/node_modules) against a real wsroute server, and runs the
 // scenarios of test/browser.e2e.mjs: send and receive, request/reply and a timeout, a
-// server restart with the offline buffer, the close-code table (4001 and the other stop
-// codes, 1012 retried), the 4002 token refresh, and shared: true across two tabs.
+// server restart with the offline buffer, the online event cutting the backoff short, the
+// close-code table (4001 and the other stop codes, 1012 retried), the 4002 token refresh,
+// and shared: true across two tabs.
 func TestBrowser(t *testing.T) {
 	chromium := wstest.NeedCommand(t, "chromium", "apt-get install -y chromium")
 	node := wstest.NeedCommand(t, "node", "apt-get install -y nodejs npm")

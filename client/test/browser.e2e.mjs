@@ -119,6 +119,27 @@ const scenarios = {
     await p.close();
   },
 
+  async "online: an immediate retry instead of the backoff's wait"() {
+    const p = await page();
+    await p.evaluate(() => {
+      Math.random = () => 0.99; // the first retry would wait 59.4 s
+      window.open('o', '/echo/', { reconnectDelay: 60000, maxReconnectDelay: 60000 });
+    });
+    await until(p, 'o', 'open');
+    await server('down');
+    const [rec] = await until(p, 'o', 'reconnecting');
+    assert.equal(rec.a.delay, 59400);
+    await server('up');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await p.evaluate(() => window.sockets.o.state), 'reconnecting', 'still waiting out the backoff');
+    const t0 = Date.now();
+    await browser.setOffline(true);
+    await browser.setOffline(false); // the page gets the online event
+    await until(p, 'o', 'open', 2, 5000);
+    console.log(`  reconnected ${Date.now() - t0} ms after the online event`);
+    await p.close();
+  },
+
   async 'close codes: 4001 and the other stop codes end the socket, 1012 is retried'() {
     const p = await page();
     for (const code of [4001, 4003, 1008, 1009]) {
