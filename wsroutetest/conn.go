@@ -52,7 +52,7 @@ func (m Message) Map() map[string]any {
 // matches, leaving the others queued in order (Phoenix's assert_push works the same way).
 //
 // The methods that fail the test call the TB given to Dial, and so must be called from
-// the test's goroutine. The others (Next, NextType, WaitClose, Close, Drop) are safe for
+// the test's goroutine. The others (Next, NextType, Drain, WaitClose, Close, Drop) are safe for
 // concurrent use.
 type Conn struct {
 	tb         TB
@@ -231,6 +231,17 @@ func (c *Conn) Request(v any) Message {
 		c.tb.Fatalf("%v", err)
 	}
 	return m
+}
+
+// Drain removes and returns the queued messages without waiting. Inside a
+// testing/synctest bubble, after synctest.Wait, they are everything the server has
+// sent so far: assert.Empty(t, c.Drain()) shows that nothing else came.
+func (c *Conn) Drain() []Message {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	q := c.queue
+	c.queue = nil
+	return q
 }
 
 // ExpectClose waits for the connection to end and returns the close frame's reason,

@@ -95,6 +95,7 @@ func TestExpectType(t *testing.T) {
 		assert.Equal(t, "c", c.ExpectType("c").Map()["type"])
 		assert.Equal(t, "a", c.Expect().Map()["type"])
 		assert.Equal(t, "b", c.ExpectType("b").Map()["type"])
+		assert.Empty(t, c.Drain())
 	})
 }
 
@@ -146,8 +147,12 @@ func TestRequest(t *testing.T) {
 		c.Send(map[string]any{"type": "slow", "callbackid": "s"})
 		synctest.Wait()
 		assert.Equal(t, map[string]any{"callbackid": float64(1), "data": "fast done"}, c.Request(map[string]any{"type": "fast"}).Map())
-		assert.Equal(t, "news", c.Expect().Map()["type"], "passed over by Request, still queued")
-		assert.Equal(t, map[string]any{"callbackid": "s", "answer": "slow done"}, c.Expect().Map(), "the slow reply, after the fast one")
+		synctest.Wait()
+		queued := c.Drain()
+		require.Len(t, queued, 2)
+		assert.Equal(t, "news", queued[0].Map()["type"], "passed over by Request, still queued")
+		assert.Equal(t, map[string]any{"callbackid": "s", "answer": "slow done"}, queued[1].Map(), "the slow reply, after the fast one")
+		assert.Empty(t, c.Drain())
 		assert.Equal(t, map[string]any{"callbackid": float64(2)}, c.Request(struct {
 			Type string `json:"type"`
 		}{"empty"}).Map())
