@@ -78,8 +78,7 @@ type Client struct {
 	headerOnce sync.Once
 	headerMap  http.Header
 
-	rooms map[string]struct{} // guarded by hub.mu (rooms.go)
-	done  func()              // called when the read loop ends (Start)
+	done func() // called when the read loop ends (Start)
 
 	state atomic.Int32
 
@@ -125,8 +124,9 @@ func newID() string {
 // ID is the client's identifier: 16 characters from 96 random bits, unique and unguessable.
 func (c *Client) ID() string { return c.id }
 
-// URL is the normalised request path the client connected to: lower-cased, slashes
-// collapsed, with a trailing slash ("/chat/room1/").
+// URL is the normalised request path the client connected to: static segments
+// lower-cased, parameter values with their case kept and canonically percent-escaped,
+// slashes collapsed, with a trailing slash ("/chat/Room1/").
 func (c *Client) URL() string { return c.url }
 
 // Path is the request path as the client sent it.
@@ -327,6 +327,7 @@ func (c *Client) AfterClose(fn func()) (stop func()) {
 // it on its own goroutine, after attaching the client to a controller.
 func (c *Client) Serve(h Handler) {
 	c.h = h
+	c.hub.idx.Bind(c, c.url)
 	c.conn.ReadLoop()
 }
 
@@ -339,6 +340,7 @@ func (c *Client) Serve(h Handler) {
 func (c *Client) Start(h Handler, done func()) {
 	c.h = h
 	c.done = done
+	c.hub.idx.Bind(c, c.url)
 	c.open()
 	go c.conn.ReadLoop()
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/lxzan/gws"
 	"github.com/wsroute/wsroute/internal/closecode"
+	"github.com/wsroute/wsroute/internal/handshake"
 	"github.com/wsroute/wsroute/internal/rawio"
 	"github.com/wsroute/wsroute/internal/wire"
 )
@@ -351,7 +352,7 @@ func (u *Upgrader) upgrade(w http.ResponseWriter, r *http.Request) (*gws.Conn, b
 	if err != nil {
 		return nil, false, err
 	}
-	nc := &netConn{Conn: raw, proto: negotiate(u.opts.Subprotocols, r.Header)}
+	nc := &netConn{Conn: raw, proto: handshake.Negotiate(u.opts.Subprotocols, r.Header)}
 	if k := brw.Reader.Buffered(); k > 0 {
 		p, _ := brw.Reader.Peek(k)
 		nc.pre = bytes.Clone(p)
@@ -388,25 +389,6 @@ func offersDeflate(h http.Header) bool {
 		}
 	}
 	return true
-}
-
-// negotiate returns the first of the server's subprotocols that the request offers in
-// Sec-WebSocket-Protocol (all header lines, comma-separated), or "".
-func negotiate(server []string, h http.Header) string {
-	if len(server) == 0 {
-		return ""
-	}
-	offered := h.Values("Sec-WebSocket-Protocol")
-	for _, s := range server {
-		for _, line := range offered {
-			for o := range strings.SplitSeq(line, ",") {
-				if strings.TrimSpace(o) == s {
-					return s
-				}
-			}
-		}
-	}
-	return ""
 }
 
 // pong answers a ping, ahead of anything queued (see netConn.want).

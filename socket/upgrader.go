@@ -145,7 +145,7 @@ func (u *Upgrader) Options() Options { return u.opts }
 
 // Info is what the registry learned about a request before upgrading it.
 type Info struct {
-	URL    string   // normalised path, lower-cased, with a trailing slash
+	URL    string   // normalised path: static part lower-cased, parameters' case kept; trailing slash
 	Params []string // route parameters as name, value pairs
 	IP     string   // the client's address, proxies resolved
 	User   any      // the authorizer's result

@@ -135,8 +135,18 @@ func (s *Server) close() error {
 		conns = append(conns, c)
 	}
 	s.mu.Unlock()
+	// Shutdown has sent each client its close frame (or dropped it): let the clients
+	// read it, rather than send one of their own across it, and drop those that are
+	// still open at the deadline.
+	expired := make(chan struct{})
+	deadline := time.AfterFunc(s.cfg.Timeout, func() { close(expired) })
+	defer deadline.Stop()
 	for _, c := range conns {
-		c.end()
+		select {
+		case <-c.done:
+		case <-expired:
+			c.Drop()
+		}
 	}
 	s.pipes.Wait()
 	if s.hs != nil {

@@ -71,6 +71,14 @@ func startChat(t *testing.T, sink *logSink) *wsroutetest.Server {
 	return wsroutetest.NewServer(t, reg, wsroutetest.Config{Handler: handler(reg)})
 }
 
+// settle waits until the OnOpen of c, whose id is id, has returned: handlers for one
+// client run in order, so once a direct message to itself has come back, the join that
+// OnOpen broadcast has gone out. Without it, a client dialed next could get that join.
+func settle(c *wsroutetest.Conn, id any) {
+	c.Send(map[string]any{"to": id, "body": "settle"})
+	c.ExpectType("direct")
+}
+
 // TestChatProtocol drives three clients through welcome, join, msg, ack, direct and leave,
 // as the Total.js reference chat does.
 func TestChatProtocol(t *testing.T) {
@@ -84,10 +92,13 @@ func TestChatProtocol(t *testing.T) {
 	require.EqualValues(t, 1, wa["online"])
 	idA := wa["id"].(string)
 	require.Len(t, idA, 16)
+	settle(a, idA)
 
-	// Another spelling of the same room joins the same controller; the room keeps the
-	// first client's spelling.
-	b := srv.Dial(t, "/chat/room1")
+	// Another spelling of the same URL joins the same controller: the trailing slash is
+	// optional and a percent-escape is decoded (the room's case is kept: see
+	// TestChatRoomCase; the page's ServeMux, not the registry, wants "/chat/" in lower
+	// case).
+	b := srv.Dial(t, "/chat/Room1")
 	wb := b.Expect().Map()
 	require.Equal(t, "welcome", wb["type"])
 	require.Equal(t, "Room1", wb["room"])
@@ -95,10 +106,10 @@ func TestChatProtocol(t *testing.T) {
 	idB := wb["id"].(string)
 	require.NotEqual(t, idA, idB)
 	require.Equal(t, map[string]any{"type": "join", "id": idB}, a.Expect().Map())
+	settle(b, idB)
 
-	c := srv.Dial(t, "/chat/ROOM1/")
+	c := srv.Dial(t, "/chat/%52oom1/")
 	wc := c.Expect().Map()
-	require.Equal(t, "welcome", wc["type"])
 	require.EqualValues(t, 3, wc["online"])
 	idC := wc["id"].(string)
 	require.Equal(t, map[string]any{"type": "join", "id": idC}, a.Expect().Map())
@@ -137,11 +148,41 @@ func TestChatProtocol(t *testing.T) {
 	sink.waitFor(t, "room empty: destroyed")
 
 	// A new client after the destroy gets a fresh room, set up again.
-	d := srv.Dial(t, "/chat/room1/")
+	d := srv.Dial(t, "/chat/Room1/")
 	wd := d.Expect().Map()
-	require.Equal(t, "welcome", wd["type"])
-	assert.Equal(t, "room1", wd["room"], "a fresh controller takes the new first client's spelling")
-	assert.EqualValues(t, 1, wd["online"])
+	assert.Equal(t, "Room1", wd["room"])
+	assert.EqualValues(t, 1, wd["online"], "a fresh controller")
+}
+
+// TestChatRoomCase checks that a room name keeps its case, as design §4 says: only the
+// static part of the URL is folded. /chat/AbC/ and /chat/abc/ are two rooms; /chat/%41bC/
+// is /chat/AbC/ spelled with a percent-escape, so it is the same room.
+func TestChatRoomCase(t *testing.T) {
+	srv := startChat(t, newLogSink())
+	upper := srv.Dial(t, "/chat/AbC/")
+	wu := upper.Expect().Map()
+	require.Equal(t, "AbC", wu["room"])
+	require.EqualValues(t, 1, wu["online"])
+	settle(upper, wu["id"])
+
+	lower := srv.Dial(t, "/chat/abc/")
+	wl := lower.Expect().Map()
+	require.Equal(t, "abc", wl["room"])
+	require.EqualValues(t, 1, wl["online"], "/chat/abc/ is another room than /chat/AbC/")
+
+	escaped := srv.Dial(t, "/chat/%41bC/")
+	we := escaped.Expect().Map()
+	require.Equal(t, "AbC", we["room"])
+	require.EqualValues(t, 2, we["online"], "/chat/%41bC/ is /chat/AbC/")
+	require.Equal(t, map[string]any{"type": "join", "id": we["id"]}, upper.Expect().Map())
+
+	// A message in AbC reaches the escaped spelling and not abc: abc's next message is
+	// its own ack.
+	upper.Send(map[string]any{"body": "in AbC"})
+	require.Equal(t, "ack", upper.Expect().Map()["type"])
+	require.Equal(t, map[string]any{"type": "msg", "from": wu["id"], "body": "in AbC"}, escaped.Expect().Map())
+	lower.Send(map[string]any{"body": "in abc"})
+	require.Equal(t, "ack", lower.Expect().Map()["type"], "abc got nothing from AbC before its own ack")
 }
 
 // TestChatRoomsAreSeparate checks that messages stay in their room.
@@ -149,8 +190,8 @@ func TestChatRoomsAreSeparate(t *testing.T) {
 	srv := startChat(t, newLogSink())
 	a := srv.Dial(t, "/chat/a/")
 	b := srv.Dial(t, "/chat/b/")
-	require.EqualValues(t, 1, a.ExpectType("welcome").Map()["online"])
-	require.EqualValues(t, 1, b.ExpectType("welcome").Map()["online"])
+	require.EqualValues(t, 1, a.Expect().Map()["online"])
+	require.EqualValues(t, 1, b.Expect().Map()["online"])
 	a.Send(map[string]any{"body": "only in a"})
 	require.Equal(t, "ack", a.Expect().Map()["type"])
 	b.Send(map[string]any{"body": "only in b"})
