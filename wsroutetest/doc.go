@@ -5,13 +5,16 @@
 //	func TestEcho(t *testing.T) {
 //		reg := route.New(route.Config{})
 //		reg.ROUTE("SOCKET /echo/ @json", func(ctl *controller.Controller) {
-//			ctl.OnMessage(func(c *socket.Client, m socket.Message) { _ = c.Send(m.Clone()) })
+//			ctl.OnMessage(func(c *socket.Client, m socket.Message) {
+//				_ = c.Send(json.RawMessage(m.Clone()))
+//			})
 //		})
 //		srv := wsroutetest.NewServer(t, reg, wsroutetest.Config{})
 //		c := srv.Dial(t, "/echo/")
-//		c.Send(map[string]any{"type": "hello"})
-//		got := c.ExpectType("hello")
-//		...
+//		c.Send(map[string]any{"type": "hello", "n": 1})
+//		if got := c.ExpectType("hello").Map(); got["n"] != 1.0 {
+//			t.Errorf("echo: got %v", got)
+//		}
 //	}
 //
 // # Waiting
