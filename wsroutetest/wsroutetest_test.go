@@ -26,9 +26,8 @@ var quiet = slog.New(slog.DiscardHandler)
 
 // echoRegistry has /echo/, which sends every message back, and /push/, which sends
 // the types "a", "b" and "c" on open.
-func echoRegistry(cfg route.Config) *route.Registry {
-	cfg.Logger = quiet
-	reg := route.New(cfg)
+func echoRegistry() *route.Registry {
+	reg := route.New(route.Config{Logger: quiet})
 	reg.ROUTE("SOCKET /echo/ @text", func(ctl *controller.Controller) {
 		ctl.OnMessage(func(c *socket.Client, m socket.Message) {
 			if m.Binary() {
@@ -49,19 +48,19 @@ func echoRegistry(cfg route.Config) *route.Registry {
 }
 
 // modes runs f against a server on loopback and one in memory (in a synctest bubble).
-func modes(t *testing.T, cfg route.Config, f func(t *testing.T, srv *wsroutetest.Server)) {
+func modes(t *testing.T, f func(t *testing.T, srv *wsroutetest.Server)) {
 	t.Run("loopback", func(t *testing.T) {
-		f(t, wsroutetest.NewServer(t, echoRegistry(cfg), wsroutetest.Config{}))
+		f(t, wsroutetest.NewServer(t, echoRegistry(), wsroutetest.Config{}))
 	})
 	t.Run("memory", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			f(t, wsroutetest.NewServer(t, echoRegistry(cfg), wsroutetest.Config{InMemory: true}))
+			f(t, wsroutetest.NewServer(t, echoRegistry(), wsroutetest.Config{InMemory: true}))
 		})
 	})
 }
 
 func TestSendExpect(t *testing.T) {
-	modes(t, route.Config{}, func(t *testing.T, srv *wsroutetest.Server) {
+	modes(t, func(t *testing.T, srv *wsroutetest.Server) {
 		c := srv.Dial(t, "/echo/")
 		c.Send(map[string]any{"type": "hi", "n": 1})
 		m := c.Expect()
@@ -90,7 +89,7 @@ func TestSendExpect(t *testing.T) {
 // TestExpectType takes the third message first: the two it passed over stay queued in
 // their order.
 func TestExpectType(t *testing.T) {
-	modes(t, route.Config{}, func(t *testing.T, srv *wsroutetest.Server) {
+	modes(t, func(t *testing.T, srv *wsroutetest.Server) {
 		c := srv.Dial(t, "/push/")
 		assert.Equal(t, "c", c.ExpectType("c").Map()["type"])
 		assert.Equal(t, "a", c.Expect().Map()["type"])
@@ -328,7 +327,7 @@ func (f *failures) run(fn func()) string {
 func TestFailureMessages(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := &failures{t: t}
-		srv := wsroutetest.NewServer(t, echoRegistry(route.Config{}), wsroutetest.Config{InMemory: true, Timeout: 5 * time.Second})
+		srv := wsroutetest.NewServer(t, echoRegistry(), wsroutetest.Config{InMemory: true, Timeout: 5 * time.Second})
 
 		c := srv.Dial(f, "/push/")
 		synctest.Wait()
