@@ -12,8 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/lxzan/gws"
-
+	"github.com/wsroute/wsroute/internal/wstest"
 	"github.com/wsroute/wsroute/socket"
 )
 
@@ -58,61 +57,37 @@ type Conn struct {
 	tb         TB
 	srv        *Server
 	path       string
-	ws         *gws.Conn
+	ws         *wstest.EventConn
 	resp       *http.Response
 	timeout    time.Duration
 	typeField  string
 	replyField string
 	lastID     atomic.Int64 // the callback id of the last Request
 
-	mu     sync.Mutex // guards queue, wake, ended, code, reason
+	mu     sync.Mutex // guards queue, wake, closed, code, reason
 	queue  []Message
 	wake   chan struct{} // closed, and replaced, when a message arrives or the connection ends
-	ended  bool
+	closed bool
 	code   socket.StatusCode
 	reason string
 
 	done chan struct{} // closed when the read loop has returned
 }
 
-// clientEvents is the gws event handler of a Conn.
-type clientEvents struct{ c *Conn }
-
-func (e clientEvents) OnOpen(*gws.Conn) {}
-
-func (e clientEvents) OnClose(_ *gws.Conn, err error) {
-	code, reason := socket.StatusAbnormal, ""
-	var ce *gws.CloseError
-	if errors.As(err, &ce) {
-		code, reason = socket.StatusCode(ce.Code), string(ce.Reason)
-		if code == 0 {
-			code = socket.StatusNoStatus
-		}
-	}
-	c := e.c
+// ended records how the connection ended and wakes the waits.
+func (c *Conn) ended(code uint16, reason string) {
 	c.mu.Lock()
-	c.ended, c.code, c.reason = true, code, reason
+	c.closed, c.code, c.reason = true, socket.StatusCode(code), reason
 	close(c.wake)
 	c.mu.Unlock()
 	close(c.done)
-	if c.srv != nil {
-		c.srv.forget(c)
-	}
+	c.srv.forget(c)
 }
 
-func (e clientEvents) OnPing(ws *gws.Conn, p []byte) { _ = ws.WritePong(p) }
-
-func (e clientEvents) OnPong(*gws.Conn, []byte) {}
-
-func (e clientEvents) OnMessage(_ *gws.Conn, m *gws.Message) {
-	defer m.Close()
-	msg := Message{Binary: m.Opcode == gws.OpcodeBinary, Data: bytes.Clone(m.Bytes())}
-	if msg.Data == nil {
-		msg.Data = []byte{}
-	}
-	c := e.c
+// received queues a message and wakes the waits.
+func (c *Conn) received(binary bool, data []byte) {
 	c.mu.Lock()
-	c.queue = append(c.queue, msg)
+	c.queue = append(c.queue, Message{Binary: binary, Data: data})
 	close(c.wake)
 	c.wake = make(chan struct{})
 	c.mu.Unlock()
@@ -123,7 +98,7 @@ func (e clientEvents) OnMessage(_ *gws.Conn, m *gws.Message) {
 func (c *Conn) Response() *http.Response { return c.resp }
 
 // Subprotocol is the subprotocol the server accepted, or "".
-func (c *Conn) Subprotocol() string { return c.ws.SubProtocol() }
+func (c *Conn) Subprotocol() string { return c.ws.Subprotocol() }
 
 // Compressed reports whether the connection negotiated permessage-deflate.
 func (c *Conn) Compressed() bool {
@@ -138,24 +113,24 @@ func (c *Conn) Send(v any) {
 		c.tb.Fatalf("wsroutetest: %s: send: %v", c.path, err)
 		return
 	}
-	c.write(gws.OpcodeText, b)
+	c.write(false, b)
 }
 
 // SendText writes s as a text message, or fails the test.
 func (c *Conn) SendText(s string) {
 	c.tb.Helper()
-	c.write(gws.OpcodeText, []byte(s))
+	c.write(false, []byte(s))
 }
 
 // SendBinary writes b as a binary message, or fails the test.
 func (c *Conn) SendBinary(b []byte) {
 	c.tb.Helper()
-	c.write(gws.OpcodeBinary, b)
+	c.write(true, b)
 }
 
-func (c *Conn) write(op gws.Opcode, b []byte) {
+func (c *Conn) write(binary bool, b []byte) {
 	c.tb.Helper()
-	if err := c.ws.WriteMessage(op, b); err != nil {
+	if err := c.ws.Write(binary, b); err != nil {
 		c.tb.Fatalf("wsroutetest: %s: send %s: %v", c.path, abbrev(b), err)
 	}
 }
@@ -223,7 +198,7 @@ func (c *Conn) Request(v any) Message {
 		out = append(out, ',')
 	}
 	out = append(out, body[1:]...)
-	c.write(gws.OpcodeText, out)
+	c.write(false, out)
 	m, err := c.wait(fmt.Sprintf(" with %s %s (the reply to %s)", c.replyField, id, abbrev(out)), func(m Message) bool {
 		return bytes.Equal(field(m.Data, c.replyField), id)
 	})
@@ -283,13 +258,13 @@ func (c *Conn) WaitClose() (socket.StatusCode, string, error) {
 // close frame with code and reason and goes on reading, so that ExpectClose then sees
 // the server's answer.
 func (c *Conn) Close(code socket.StatusCode, reason string) {
-	_ = c.ws.WriteMessage(gws.OpcodeCloseConnection, append([]byte{byte(code >> 8), byte(code)}, reason...))
+	_ = c.ws.WriteClose(uint16(code), reason)
 }
 
 // Drop ends the connection without a close frame, as a client that loses its network:
 // the server sees socket.StatusAbnormal (1006). It returns once the read loop has.
 func (c *Conn) Drop() {
-	_ = c.ws.NetConn().Close()
+	_ = c.ws.Drop()
 	<-c.done
 }
 
@@ -324,7 +299,7 @@ func (c *Conn) wait(what string, match func(Message) bool) (Message, error) {
 				return m, nil
 			}
 		}
-		if c.ended {
+		if c.closed {
 			err := &waitError{ErrClosed, fmt.Sprintf("wsroutetest: %s: closed with %s before a message%s arrived%s",
 				c.path, closeText(c.code, c.reason), what, c.queued())}
 			c.mu.Unlock()

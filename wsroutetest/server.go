@@ -10,8 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lxzan/gws"
-
 	"github.com/wsroute/wsroute/internal/wstest"
 	"github.com/wsroute/wsroute/route"
 )
@@ -225,16 +223,13 @@ func (s *Server) DialErr(t TB, path string, opts ...DialOption) (*Conn, *http.Re
 		typeField: s.cfg.TypeField, replyField: s.cfg.ReplyField,
 		wake: make(chan struct{}), done: make(chan struct{}),
 	}
-	opt := &gws.ClientOption{
-		Addr:               "ws" + strings.TrimPrefix(s.URL, "http") + path,
-		RequestHeader:      o.header,
-		HandshakeTimeout:   s.cfg.Timeout,
-		ReadMaxPayloadSize: 64 << 20,
-		PermessageDeflate:  gws.PermessageDeflate{Enabled: o.compress, ServerContextTakeover: true, ClientContextTakeover: true},
-		Logger:             quietLogger{},
+	opt := wstest.EventOptions{
+		URL:         "ws" + strings.TrimPrefix(s.URL, "http") + path,
+		Header:      o.header,
+		Compression: o.compress,
+		Timeout:     s.cfg.Timeout,
 	}
 	errClosed := errors.New("wsroutetest: dial " + path + ": server closed")
-	var cliEnd net.Conn
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -242,24 +237,16 @@ func (s *Server) DialErr(t TB, path string, opts ...DialOption) (*Conn, *http.Re
 	}
 	if s.cfg.InMemory {
 		var srvEnd net.Conn
-		srvEnd, cliEnd = net.Pipe()
+		srvEnd, opt.Conn = net.Pipe()
 		s.pipes.Go(func() { wstest.ServeConn(s.handler, srvEnd) }) // under mu: close waits for it
 	}
 	s.mu.Unlock()
 
-	var ws *gws.Conn
-	var resp *http.Response
-	var err error
-	if cliEnd != nil {
-		ws, resp, err = gws.NewClientFromConn(clientEvents{c}, opt, cliEnd)
-	} else {
-		ws, resp, err = gws.NewClient(clientEvents{c}, opt)
-	}
+	ws, resp, err := wstest.DialEvents(opt, wstest.Events{Message: c.received, Close: c.ended})
 	if err != nil {
 		return nil, resp, err
 	}
 	c.ws, c.resp = ws, resp
-	go ws.ReadLoop()
 	s.mu.Lock()
 	closed := s.closed
 	if !closed {
@@ -280,8 +267,3 @@ func (s *Server) forget(c *Conn) {
 	delete(s.conns, c)
 	s.mu.Unlock()
 }
-
-// quietLogger drops gws's own log lines: the harness reports what matters to the test.
-type quietLogger struct{}
-
-func (quietLogger) Error(...any) {}
