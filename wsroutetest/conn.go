@@ -71,7 +71,7 @@ type Conn struct {
 	code   socket.StatusCode
 	reason string
 
-	done chan struct{} // closed when the read loop has returned
+	done chan struct{} // closed when the connection has ended and its read loop returns
 }
 
 // ended records how the connection ended and wakes the waits.
