@@ -307,9 +307,6 @@ func (ctl *Controller) Join(c *socket.Client) bool {
 		return false
 	}
 	ctl.clients[c.ID()] = c
-	if ctl.hub == nil {
-		ctl.hub = c.Hub()
-	}
 	ctl.stopTimerLocked()
 	return true
 }

@@ -80,7 +80,8 @@ type Client struct {
 
 	done func() // called when the read loop ends (Start)
 
-	state atomic.Int32
+	state   atomic.Int32
+	started atomic.Bool // Start or Serve ran
 
 	// mu guards the fields below it. Lock order: controller, then client; never call
 	// user code or write to the network while holding it.
@@ -326,6 +327,7 @@ func (c *Client) AfterClose(fn func()) (stop func()) {
 // Serve runs the client's read loop with h until the connection ends. The registry calls
 // it on its own goroutine, after attaching the client to a controller.
 func (c *Client) Serve(h Handler) {
+	c.mustStartOnce()
 	c.h = h
 	c.hub.idx.Bind(c, c.url)
 	c.conn.ReadLoop()
@@ -338,11 +340,20 @@ func (c *Client) Serve(h Handler) {
 // right in the read loop with a minimal stack, which an idle connection keeps. Messages
 // are read only once the open handler has returned.
 func (c *Client) Start(h Handler, done func()) {
+	c.mustStartOnce()
 	c.h = h
 	c.done = done
 	c.hub.idx.Bind(c, c.url)
 	c.open()
 	go c.conn.ReadLoop()
+}
+
+// mustStartOnce panics on a second Start or Serve: a second read loop on one connection
+// would interleave its frames with the first's. The registry starts every client.
+func (c *Client) mustStartOnce() {
+	if !c.started.CompareAndSwap(false, true) {
+		panic("socket: client " + c.id + " already started")
+	}
 }
 
 // open runs the open handler, once, unless the client is closing already.

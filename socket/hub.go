@@ -3,6 +3,7 @@ package socket
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wsroute/wsroute/internal/hub"
@@ -27,6 +28,9 @@ type HubConfig struct {
 	// Writers is how many goroutines of the hub's writer pool may write at once.
 	// Defaults to GOMAXPROCS.
 	Writers int
+	// IDPrefix starts every client id of the hub: a cluster node's id and a dash, so
+	// that ids are unique across the cluster and name their node.
+	IDPrefix string
 	// OnRoom and OnURL are called when a room, or a URL, gains its first client
 	// (first is true) and when it loses its last. They run under the index's lock of
 	// that room or URL: they must return quickly and must not call the hub.
@@ -63,6 +67,8 @@ type Hub struct {
 	cfg     HubConfig
 	idx     *hub.Index[*Client]
 	writers writerPool
+
+	remote atomic.Pointer[func(hub.Target, any)] // SetRemote's
 
 	mu     sync.Mutex    // guards stop, closed: the sweeper's life
 	stop   chan struct{} // non-nil while a sweeper runs

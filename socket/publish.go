@@ -23,12 +23,39 @@ func putClients(b *[]*Client) {
 // negotiated permessage-deflate, compressed once. Every send to more than one client
 // goes through here. keep runs without any lock held; it is a closure, so it only ever
 // filters this node's clients.
+//
+// Without keep, the send also goes to the function set by SetRemote, which carries it to
+// the other nodes of a cluster.
 func (h *Hub) Publish(t hub.Target, v any, keep func(*Client) bool) error {
+	err := h.PublishLocal(t, v, keep)
+	if keep == nil {
+		if remote := h.remote.Load(); remote != nil {
+			(*remote)(t, v)
+		}
+	}
+	return err
+}
+
+// PublishLocal is Publish to this hub's clients only: what a cluster node delivers.
+func (h *Hub) PublishLocal(t hub.Target, v any, keep func(*Client) bool) error {
 	buf := getClients()
 	defer putClients(buf)
 	*buf = h.idx.Collect(t, *buf)
 	return SendAll(*buf, v, keep)
 }
+
+// SetRemote sets the function that carries Publish's sends to other nodes; nil unsets
+// it. fn runs on the publishing goroutine and must not block.
+func (h *Hub) SetRemote(fn func(t hub.Target, v any)) {
+	if fn == nil {
+		h.remote.Store(nil)
+		return
+	}
+	h.remote.Store(&fn)
+}
+
+// Counts returns the number of clients in total, per URL and per room.
+func (h *Hub) Counts() (total int, urls, rooms map[string]int) { return h.idx.Counts() }
 
 // SendAll sends v to each of clients that keep accepts (all when keep is nil), encoded
 // once per message mode among them. It returns the encoding errors, one per mode.

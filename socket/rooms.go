@@ -34,9 +34,6 @@ func (c *Client) InRoom(room string) bool { return c.hub.idx.InRoom(c, room) }
 // and URL, wherever they connected.
 func (c *Client) To(room string) Room { return c.hub.To(room) }
 
-// Hub is the hub the client is registered in: its route's Options.Hub.
-func (c *Client) Hub() *Hub { return c.hub }
-
 // Room appends a snapshot of the members of room to dst and returns it, in no
 // particular order. A room nobody is in has no members.
 func (h *Hub) Room(room string, dst []*Client) []*Client {

@@ -167,7 +167,7 @@ func (u *Upgrader) Upgrade(w http.ResponseWriter, r *http.Request, info Info) (*
 		up:       u,
 		hub:      u.opts.Hub,
 		log:      u.opts.Logger,
-		id:       newID(),
+		id:       u.opts.Hub.cfg.IDPrefix + newID(),
 		url:      info.URL,
 		path:     r.URL.Path,
 		params:   info.Params,

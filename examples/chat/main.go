@@ -3,8 +3,10 @@
 //
 //	go run ./examples/chat        # then open http://localhost:8000/
 //
-// PORT overrides the port. The page is embedded in the binary. SIGINT or SIGTERM shuts
-// the server down cleanly: every client is closed with 1001 "going away".
+// PORT overrides the port. The page is embedded in the binary; it imports the browser
+// client from /wsroute.js (package client), which reconnects after a restart and keeps
+// the room. SIGINT or SIGTERM shuts the server down cleanly: every client is closed with
+// 1001 "going away", which the client retries.
 package main
 
 import (
@@ -20,6 +22,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/wsroute/wsroute/client"
 	"github.com/wsroute/wsroute/controller"
 	"github.com/wsroute/wsroute/route"
 	"github.com/wsroute/wsroute/socket"
@@ -97,10 +100,12 @@ func routes(reg *route.Registry, log *slog.Logger) {
 	})
 }
 
-// handler serves the page at / and the sockets under /chat/.
+// handler serves the page at /, the browser client at /wsroute.js and the sockets under
+// /chat/.
 func handler(reg *route.Registry) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/chat/", reg)
+	mux.Handle("GET /wsroute.js", client.Handler())
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = w.Write(page)

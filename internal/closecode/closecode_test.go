@@ -30,6 +30,23 @@ func TestDocsPage(t *testing.T) {
 	checkGenerated(t, "../../docs/close-codes.md", Markdown())
 }
 
+func TestClientTable(t *testing.T) {
+	checkGenerated(t, "../../client/src/closecodes.ts", TypeScript())
+}
+
+// TestClientDocs checks the reconnect table of docs/client.md, the part between the
+// markers; -update rewrites that part only.
+func TestClientDocs(t *testing.T) {
+	const path = "../../docs/client.md"
+	doc, err := os.ReadFile(path)
+	require.NoError(t, err)
+	before, rest, ok := strings.Cut(string(doc), ReconnectBegin)
+	require.True(t, ok, "%s has the line %q", path, ReconnectBegin)
+	_, after, ok := strings.Cut(rest, ReconnectEnd)
+	require.True(t, ok, "%s has the line %q", path, ReconnectEnd)
+	checkGenerated(t, path, before+ReconnectBegin+ReconnectTable()+ReconnectEnd+after)
+}
+
 func TestTable(t *testing.T) {
 	codes := make([]uint16, 0, len(Table))
 	for _, in := range Table {

@@ -377,3 +377,23 @@ func dedupe[M Member](dst []M, start int) []M {
 	clear(dst[n:])
 	return dst[:n]
 }
+
+// Counts returns the number of members in total, per URL and per room.
+func (x *Index[M]) Counts() (total int, urls, rooms map[string]int) {
+	urls, rooms = make(map[string]int), make(map[string]int)
+	for i := range x.urls {
+		s := &x.urls[i]
+		s.mu.RLock()
+		for k, set := range s.m {
+			urls[k] = len(set)
+		}
+		s.mu.RUnlock()
+		r := &x.rooms[i]
+		r.mu.RLock()
+		for k, set := range r.m {
+			rooms[k] = len(set)
+		}
+		r.mu.RUnlock()
+	}
+	return x.Len(), urls, rooms
+}

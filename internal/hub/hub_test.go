@@ -60,6 +60,10 @@ func TestCollect(t *testing.T) {
 	assert.Equal(t, 2, x.URLLen("/chat/1/"))
 	assert.Equal(t, []string{"lobby", "vip"}, x.Rooms())
 	assert.Equal(t, []string{"lobby"}, x.RoomsOf(a))
+	total, urls, rooms := x.Counts()
+	assert.Equal(t, 4, total)
+	assert.Equal(t, map[string]int{"/chat/1/": 2, "/chat/2/": 1, "/news/": 1}, urls)
+	assert.Equal(t, map[string]int{"lobby": 2, "vip": 1}, rooms)
 	assert.True(t, x.InRoom(c, "lobby"))
 
 	require.True(t, x.Remove(a))

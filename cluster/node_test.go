@@ -1,0 +1,131 @@
+package cluster_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wsroute/wsroute/cluster"
+	"github.com/wsroute/wsroute/cluster/internal/clustertest"
+)
+
+// memoryServer runs the shared broker suite on a MemoryBus.
+type memoryServer struct{ bus *cluster.MemoryBus }
+
+func (s memoryServer) Connect(t testing.TB) cluster.Broker {
+	b := s.bus.Connect()
+	t.Cleanup(func() { _ = b.Close() })
+	return b
+}
+func (s memoryServer) Stop(testing.TB)  { s.bus.SetDown(true) }
+func (s memoryServer) Start(testing.TB) { s.bus.SetDown(false) }
+
+func newMemory() memoryServer { return memoryServer{cluster.NewMemoryBus()} }
+
+func TestMemoryCrossNode(t *testing.T) { clustertest.CrossNode(t, newMemory()) }
+func TestMemoryInvalid(t *testing.T)   { clustertest.Invalid(t, newMemory()) }
+func TestMemoryRestart(t *testing.T)   { clustertest.Restart(t, newMemory()) }
+func TestMemoryKilled(t *testing.T)    { clustertest.Killed(t, newMemory()) }
+
+func quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// With the default timing, a node that stops beating leaves the others' counts after
+// PresenceTTL (8 s) and before about 10 s, and a node that leaves cleanly drops out at
+// once. Fake time: synctest.
+func TestPresenceDefaults(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		bus := cluster.NewMemoryBus()
+		join := func(id string, total int) (*cluster.Node, cluster.Broker) {
+			b := bus.Connect()
+			l := clustertest.NewRecorder()
+			l.SetPresence(cluster.Counts{Total: total, URLs: map[string]int{"/u/": total}})
+			n, err := cluster.Join(b, l, cluster.Config{ID: id, Logger: quiet()})
+			require.NoError(t, err)
+			return n, b
+		}
+		a, ab := join("A", 1)
+		b, bb := join("B", 2)
+		c, cb := join("C", 4)
+		synctest.Wait()
+		require.Equal(t, 6, a.RemoteTotal(), "A counts B and C")
+		require.Equal(t, 6, a.RemoteURL("/u/"))
+
+		// C crashes: its connection goes, no leaving heartbeat.
+		require.NoError(t, cb.Close())
+		killed := time.Now()
+		require.NoError(t, c.Close(context.Background()))
+		for a.RemoteTotal() != 2 {
+			time.Sleep(100 * time.Millisecond)
+			require.Less(t, time.Since(killed), 10*time.Second, "C still counted")
+		}
+		took := time.Since(killed)
+		assert.GreaterOrEqual(t, took, 6*time.Second, "C dropped before the TTL")
+		assert.LessOrEqual(t, took, 10*time.Second)
+
+		// B leaves cleanly: gone at once.
+		require.NoError(t, b.Close(context.Background()))
+		synctest.Wait()
+		assert.Equal(t, 0, a.RemoteTotal(), "B's leaving heartbeat")
+		assert.Empty(t, a.Peers())
+		require.NoError(t, bb.Close())
+		require.NoError(t, a.Close(context.Background()))
+		require.NoError(t, ab.Close())
+	})
+}
+
+// blockingBroker never answers Publish until its context ends: a broker that hangs.
+type blockingBroker struct {
+	cluster.Broker
+	calls chan struct{}
+}
+
+func (b *blockingBroker) Publish(ctx context.Context, _ string, _ []byte) error {
+	b.calls <- struct{}{}
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// A hanging broker never blocks Publish; the outbox keeps the newest envelopes, drops
+// the oldest and counts them.
+func TestOutboxOverflow(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		bus := cluster.NewMemoryBus()
+		inner := bus.Connect()
+		bb := &blockingBroker{Broker: inner, calls: make(chan struct{}, 1024)}
+		n, err := cluster.Join(bb, clustertest.NewRecorder(), cluster.Config{ID: "A", Outbox: 8, Logger: quiet(), Heartbeat: time.Hour})
+		require.NoError(t, err)
+		<-bb.calls // the first heartbeat is in flight and hangs
+		for i := range 100 {
+			require.NoError(t, n.Publish(cluster.All(), cluster.ModeText, fmt.Appendf(nil, "%d", i)))
+		}
+		st := n.Stats()
+		assert.Equal(t, uint64(100-8), st.Dropped, "dropped = published - outbox")
+		assert.Zero(t, st.Published)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		require.ErrorIs(t, n.Close(ctx), context.DeadlineExceeded, "Close gives up on a hanging broker when ctx ends")
+		st = n.Stats()
+		assert.Equal(t, uint64(100+2), st.Dropped+st.Failed+st.Published, "every envelope is accounted for (+ the two heartbeats)")
+		require.ErrorIs(t, n.Publish(cluster.All(), cluster.ModeText, nil), cluster.ErrClosed)
+		require.NoError(t, inner.Close())
+	})
+}
+
+func TestJoinRefuses(t *testing.T) {
+	bus := cluster.NewMemoryBus()
+	b := bus.Connect()
+	defer b.Close()
+	l := clustertest.NewRecorder()
+	for _, cfg := range []cluster.Config{{ID: "a-b"}, {ID: "a.b"}, {ID: "x", Prefix: "a.*"}, {ID: "x", Prefix: "a..b"}} {
+		_, err := cluster.Join(b, l, cfg)
+		assert.Error(t, err, "Join(%+v)", cfg)
+	}
+	_, err := cluster.Join(nil, l, cluster.Config{})
+	assert.Error(t, err)
+}
