@@ -186,4 +186,3 @@ func startRedis(t *testing.T) string {
 		time.Sleep(20 * time.Millisecond) // polling a process that has no ready signal
 	}
 }
-
