@@ -108,7 +108,7 @@ func (b *Broker) Conn() *natsgo.Conn { return b.nc }
 
 // SetPendingLimits sets how many messages and bytes a subscription made after this call
 // may hold while its handler is busy; past either, NATS drops messages and the broker
-// reports a slow consumer. nats.go's defaults are 512 Ki messages and 64 MiB.
+// reports a slow consumer. nats.go's defaults are 500,000 messages and 64 MiB.
 func (b *Broker) SetPendingLimits(msgs, bytes int) {
 	b.mu.Lock()
 	b.pendingMsgs, b.pendBytes = msgs, bytes

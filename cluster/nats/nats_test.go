@@ -197,3 +197,5 @@ func TestNewKeepsCallbacks(t *testing.T) {
 	require.NoError(t, b.Close())
 	assert.True(t, nc.IsConnected(), "Close of a Broker from New leaves the connection open")
 }
+
+func BenchmarkThroughput(b *testing.B) { clustertest.Throughput(b, startNATS(b)) }
