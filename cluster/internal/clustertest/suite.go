@@ -231,6 +231,7 @@ func Restart(t *testing.T, s Server) {
 		return st.Dropped > 0 || st.Failed > 0
 	})
 
+	Eventually(t, wait, "A knows the broker is down", func() bool { _, down := a.Node.Down(); return down })
 	s.Start(t)
 	started := time.Now()
 	// Probe until B gets one: the time from the restart to the first delivery is the
@@ -259,6 +260,8 @@ func Restart(t *testing.T, s Server) {
 	}
 	// And presence recovers: both nodes see each other again.
 	WaitPeers(t, a, b)
+	_, down := a.Node.Down()
+	assert.False(t, down, "A knows the broker is back")
 }
 
 // Killed checks that a node that dies without a word drops out of the others' counts
