@@ -14,14 +14,15 @@ import (
 
 func envelopes() map[string]cluster.Envelope {
 	return map[string]cluster.Envelope{
-		"broadcast": {Kind: cluster.KindBroadcast, Origin: "n1", Seq: 1, Target: cluster.All("n1-abc"), Mode: cluster.ModeText, Payload: []byte(`{"a":1}`)},
-		"url":       {Kind: cluster.KindURL, Origin: "n1", Seq: 300, Target: cluster.URL("/chat/lobby/"), Mode: cluster.ModeBinary, Payload: []byte{0, 255}},
-		"room":      {Kind: cluster.KindRoom, Origin: "node_2", Seq: 1 << 40, Target: cluster.Room("games", "a-1", "b-2"), Mode: cluster.ModeText, Payload: []byte("hi")},
-		"ids":       {Kind: cluster.KindIDs, Origin: "n1", Seq: 7, Target: cluster.IDs("n2-x", "n2-y"), Mode: cluster.ModeText, Payload: []byte("direct")},
-		"empty":     {Kind: cluster.KindBroadcast, Origin: "n1", Seq: 2, Target: cluster.All(), Mode: cluster.ModeText, Payload: []byte{}},
-		"close":     {Kind: cluster.KindClose, Origin: "n1", Seq: 8, Client: "n2-x", Code: 4003, Reason: "forbidden"},
-		"heartbeat": {Kind: cluster.KindHeartbeat, Origin: "n1", Seq: 9, Counts: cluster.Counts{Total: 5, URLs: map[string]int{"/a/": 2, "/b/": 3}, Rooms: map[string]int{"r": 1}}},
-		"leaving":   {Kind: cluster.KindHeartbeat, Origin: "n1", Seq: 10, Leaving: true},
+		"broadcast":      {Kind: cluster.KindBroadcast, Origin: "n1", Seq: 1, Target: cluster.All("n1-abc"), Mode: cluster.ModeText, Payload: []byte(`{"a":1}`)},
+		"url":            {Kind: cluster.KindURL, Origin: "n1", Seq: 300, Target: cluster.URL("/chat/lobby/"), Mode: cluster.ModeBinary, Payload: []byte{0, 255}},
+		"room":           {Kind: cluster.KindRoom, Origin: "node_2", Seq: 1 << 40, Target: cluster.Room("games", "a-1", "b-2"), Mode: cluster.ModeText, Payload: []byte("hi")},
+		"rooms on a url": {Kind: cluster.KindRoom, Origin: "node_2", Seq: 3, Target: cluster.Target{Kind: cluster.KindRoom, Room: "a", Rooms: []string{"b", "c"}, URL: "/chat/1/", Except: []string{"x-1"}}, Mode: cluster.ModeBinary, Payload: []byte{0, 1}},
+		"ids":            {Kind: cluster.KindIDs, Origin: "n1", Seq: 7, Target: cluster.IDs("n2-x", "n2-y"), Mode: cluster.ModeText, Payload: []byte("direct")},
+		"empty":          {Kind: cluster.KindBroadcast, Origin: "n1", Seq: 2, Target: cluster.All(), Mode: cluster.ModeText, Payload: []byte{}},
+		"close":          {Kind: cluster.KindClose, Origin: "n1", Seq: 8, Client: "n2-x", Code: 4003, Reason: "forbidden"},
+		"heartbeat":      {Kind: cluster.KindHeartbeat, Origin: "n1", Seq: 9, Counts: cluster.Counts{Total: 5, URLs: map[string]int{"/a/": 2, "/b/": 3}, Rooms: map[string]int{"r": 1}}},
+		"leaving":        {Kind: cluster.KindHeartbeat, Origin: "n1", Seq: 10, Leaving: true},
 	}
 }
 

@@ -25,4 +25,12 @@ run idle -scenario=idle -conns=10000,19000
 run slow -scenario=slow
 run churn -scenario=churn
 
+# With permessage-deflate offered as browsers do, and without, in the same invocation;
+# 4 KiB messages are JSON-like text that deflates to about a third.
+run deflate-echo64 -scenario=echo -size=64 -conns=100,1000 -deflate=off,on -payload=text
+run deflate-echo4k -scenario=echo -size=4096 -conns=100 -total=100000 -deflate=off,on -payload=text
+run deflate-broadcast64 -scenario=broadcast -size=64 -conns=100,1000 -deflate=off,on -payload=text
+run deflate-broadcast4k -scenario=broadcast -size=4096 -conns=100,1000 -total=200000 -deflate=off,on -payload=text
+run deflate-idle -scenario=idle -conns=10000 -deflate=off,on
+
 (cd cmd/wsbench/plot && go run . -in ../../../$out -out ../../../$out)

@@ -39,6 +39,7 @@ type bcastLoad struct {
 	failed  chan struct{}
 	failMu  sync.Mutex
 	failErr error
+	wire    *atomic.Int64 // bytes the connections have read
 }
 
 // A broadcast message is a JSON object of fixed layout: the send time in nanoseconds and
@@ -72,6 +73,7 @@ func setupBroadcast(p clientParams, d *dialer, deadline time.Time, withSlow bool
 		done:     make(chan struct{}),
 		failed:   make(chan struct{}),
 		pubHello: make(chan struct{}),
+		wire:     &d.read,
 	}
 	err := d.dialMany(p.Conns, deadline, func(i int) error {
 		bc := &bcastConn{l: l, hello: make(chan struct{})}
@@ -164,10 +166,9 @@ func (bc *bcastConn) OnClose(_ *gws.Conn, err error) {
 func (l *bcastLoad) run(deadline time.Time) (metrics, error) {
 	msg := make([]byte, l.p.Size)
 	copy(msg, bcastHead)
-	for i := bcastPadAt; i < len(msg)-2; i++ {
-		msg[i] = 'x'
-	}
+	fillPad(msg[bcastPadAt:len(msg)-2], l.p.Payload)
 	copy(msg[len(msg)-2:], `"}`)
+	wire0 := l.wire.Load()
 	start := time.Now()
 	go func() {
 		for seq := range l.p.Msgs {
@@ -198,6 +199,8 @@ func (l *bcastLoad) run(deadline time.Time) (metrics, error) {
 		"ops":              n,
 		"elapsed_s":        elapsed.Seconds(),
 		"deliveries_per_s": n / elapsed.Seconds(),
+		// The publisher reads nothing after its hello: this is what a delivery weighs.
+		"wire_bytes_per_op": float64(l.wire.Load()-wire0) / n,
 	}
 	latencyMetrics(m, "lat", &l.lat)
 	if l.slow != nil {

@@ -32,6 +32,8 @@ type clientParams struct {
 	SrcFirst int           // source addresses are 127.0.0.SrcFirst ...
 	SrcCount int           // ... and the SrcCount-1 after it
 	Timeout  time.Duration // bound on each phase: setup, load
+	Deflate  bool          // offer permessage-deflate as browsers do, and insist on it
+	Payload  string        // what pads the messages: "pad" or "text" (payload.go)
 }
 
 func (p *clientParams) flags(fs *flag.FlagSet) {
@@ -45,6 +47,8 @@ func (p *clientParams) flags(fs *flag.FlagSet) {
 	fs.IntVar(&p.SrcFirst, "src-first", 2, "first source address 127.0.0.N")
 	fs.IntVar(&p.SrcCount, "src-count", 64, "number of source addresses")
 	fs.DurationVar(&p.Timeout, "timeout", 2*time.Minute, "bound on each phase")
+	fs.BoolVar(&p.Deflate, "deflate", false, "offer permessage-deflate (\"permessage-deflate; client_max_window_bits\", as browsers do); fail if the server does not accept it")
+	fs.StringVar(&p.Payload, "payload", payloadPad, "message padding: pad (one repeated letter) or text (JSON-like records, about 3:1 under deflate)")
 }
 
 // args is the inverse of flags.
@@ -56,6 +60,7 @@ func (p clientParams) args() []string {
 		fmt.Sprintf("-workers=%d", p.Workers),
 		fmt.Sprintf("-src-first=%d", p.SrcFirst), fmt.Sprintf("-src-count=%d", p.SrcCount),
 		"-timeout=" + p.Timeout.String(),
+		fmt.Sprintf("-deflate=%t", p.Deflate), "-payload=" + p.Payload,
 	}
 }
 
@@ -72,6 +77,8 @@ func (p clientParams) validate() error {
 		return errors.New("msgs must be below 10,000,000")
 	case p.Timeout <= 0:
 		return errors.New("timeout must be positive")
+	case p.Payload != payloadPad && p.Payload != payloadText:
+		return fmt.Errorf("payload %q: want %s or %s", p.Payload, payloadPad, payloadText)
 	}
 	return nil
 }
@@ -186,10 +193,14 @@ type dialer struct {
 	next    atomic.Uint32
 	header  http.Header
 	workers int
+	deflate bool
+	// read counts the bytes every connection has read from its socket: with the
+	// messages' count, what a message weighs on the wire.
+	read atomic.Int64
 }
 
 func newDialer(p clientParams) (*dialer, error) {
-	d := &dialer{addr: p.Addr, workers: p.Workers}
+	d := &dialer{addr: p.Addr, workers: p.Workers, deflate: p.Deflate}
 	for i := range p.SrcCount {
 		d.srcs = append(d.srcs, net.IPv4(127, 0, 0, byte(p.SrcFirst+i)))
 	}
@@ -221,16 +232,40 @@ func (d *dialer) dial(path string, h gws.Event, rcvbuf int) (*gws.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	conn, _, err := gws.NewClientFromConn(h, &gws.ClientOption{
+	opt := &gws.ClientOption{
 		Addr:               "ws://" + d.addr + path,
 		RequestHeader:      d.header,
 		ReadMaxPayloadSize: 16 << 20,
 		HandshakeTimeout:   10 * time.Second,
-	}, nc)
+	}
+	if d.deflate {
+		// With both context takeovers allowed and 15-bit windows, gws offers
+		// "permessage-deflate; client_max_window_bits", which is what Chrome and Firefox
+		// send; the server's answer decides. Its own messages of 512 bytes and more
+		// (gws's threshold) go out compressed.
+		opt.PermessageDeflate = gws.PermessageDeflate{Enabled: true, ServerContextTakeover: true, ClientContextTakeover: true}
+	}
+	conn, resp, err := gws.NewClientFromConn(h, opt, &countingConn{Conn: nc, n: &d.read})
 	if err != nil {
 		return nil, fmt.Errorf("handshake %s from %s: %w", path, src, err)
 	}
+	if ext := resp.Header.Get("Sec-WebSocket-Extensions"); d.deflate && !strings.Contains(ext, "permessage-deflate") {
+		_ = nc.Close()
+		return nil, fmt.Errorf("handshake %s: the server did not accept permessage-deflate (Sec-WebSocket-Extensions %q)", path, ext)
+	}
 	return conn, nil
+}
+
+// countingConn adds what it reads to n.
+type countingConn struct {
+	net.Conn
+	n *atomic.Int64
+}
+
+func (c *countingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.n.Add(int64(n))
+	return n, err
 }
 
 // dialMany calls open(i) for i in [0, n) on d.workers goroutines and returns the first
@@ -284,21 +319,6 @@ func waitChan(ch <-chan struct{}, deadline time.Time, what string) error {
 	case <-t.C:
 		return fmt.Errorf("timeout waiting for %s", what)
 	}
-}
-
-// jsonPayload returns a JSON object of exactly size bytes (at least 24):
-// {"type":"echo","pad":"xxxx"}.
-func jsonPayload(size int) ([]byte, error) {
-	const head, tail = `{"type":"echo","pad":"`, `"}`
-	if size < len(head)+len(tail) {
-		return nil, fmt.Errorf("size %d is below the %d bytes of the smallest message", size, len(head)+len(tail))
-	}
-	b := make([]byte, 0, size)
-	b = append(b, head...)
-	for len(b) < size-len(tail) {
-		b = append(b, 'x')
-	}
-	return append(b, tail...), nil
 }
 
 // serverStatsOf fetches the server's /bench/stats (after a forced GC with gc).

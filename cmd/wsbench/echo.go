@@ -21,6 +21,7 @@ type echoLoad struct {
 	failed  chan struct{}  // closed when a connection ends early
 	failMu  sync.Mutex
 	failErr error
+	wire    *atomic.Int64 // bytes the connections have read
 }
 
 type echoConn struct {
@@ -34,11 +35,11 @@ type echoConn struct {
 }
 
 func setupEcho(p clientParams, d *dialer, deadline time.Time) (load, error) {
-	payload, err := jsonPayload(p.Size)
+	payload, err := jsonPayload(p.Size, p.Payload)
 	if err != nil {
 		return nil, err
 	}
-	l := &echoLoad{p: p, payload: payload, conns: make([]*echoConn, p.Conns), failed: make(chan struct{})}
+	l := &echoLoad{p: p, payload: payload, conns: make([]*echoConn, p.Conns), failed: make(chan struct{}), wire: &d.read}
 	err = d.dialMany(p.Conns, deadline, func(i int) error {
 		ec := &echoConn{l: l, hello: make(chan struct{}), sent: make(chan int64, p.Window)}
 		ec.left.Store(int64(p.Msgs))
@@ -99,6 +100,7 @@ func (ec *echoConn) OnClose(_ *gws.Conn, err error) {
 
 func (l *echoLoad) run(deadline time.Time) (metrics, error) {
 	l.wg.Add(len(l.conns))
+	wire0 := l.wire.Load()
 	start := time.Now()
 	for _, ec := range l.conns {
 		go func() {
@@ -128,9 +130,10 @@ func (l *echoLoad) run(deadline time.Time) (metrics, error) {
 	elapsed := time.Since(start)
 	n := float64(len(l.conns) * l.p.Msgs)
 	m := metrics{
-		"ops":        n,
-		"elapsed_s":  elapsed.Seconds(),
-		"msgs_per_s": n / elapsed.Seconds(),
+		"ops":               n,
+		"elapsed_s":         elapsed.Seconds(),
+		"msgs_per_s":        n / elapsed.Seconds(),
+		"wire_bytes_per_op": float64(l.wire.Load()-wire0) / n,
 	}
 	latencyMetrics(m, "rtt", &l.rtt)
 	return m, nil

@@ -13,6 +13,16 @@
 //	/tmp/wsbench run -scenario=idle -conns=10000,19000
 //	/tmp/wsbench run -scenario=slow
 //	/tmp/wsbench run -scenario=churn
+//	/tmp/wsbench run -scenario=echo -size=4096 -deflate=off,on -payload=text
+//
+// # Compression
+//
+// -deflate=on makes the clients offer permessage-deflate as browsers do
+// ("permessage-deflate; client_max_window_bits") and refuse a server that does not accept
+// it; the gws server then enables it (wsroute negotiates it by default). -deflate=off,on
+// measures both, one table each, in the same invocation. -payload=text pads messages with
+// JSON-like records that deflate to about a third, instead of one repeated letter. Echo
+// and broadcast tables give the bytes read on the wire per message.
 //
 // # Scenarios
 //
@@ -48,8 +58,8 @@ import (
 )
 
 const usage = `usage:
-  wsbench run    -scenario=echo|broadcast|idle|slow|churn [-conns=N,...] [-runs=5] [-json=FILE] ...
-  wsbench server -impl=wsroute|gws [-addr=127.0.0.1:0] [-pprof]
+  wsbench run    -scenario=echo|broadcast|idle|slow|churn [-conns=N,...] [-runs=5] [-deflate=off,on] [-payload=pad|text] [-json=FILE] ...
+  wsbench server -impl=wsroute|gws [-addr=127.0.0.1:0] [-deflate] [-pprof]
   wsbench client -scenario=... -addr=HOST:PORT ...
 Run "wsbench COMMAND -h" for a command's flags.
 `

@@ -33,6 +33,8 @@ type runOptions struct {
 	Timeout    time.Duration
 	JSON       string
 	Settle     time.Duration
+	Deflate    []bool // one table each: clients offer permessage-deflate, gws enables it
+	Payload    string // message padding (payload.go)
 }
 
 // scenarioDefaults are each scenario's default parameters.
@@ -75,8 +77,23 @@ func runMain(args []string) error {
 	fs.DurationVar(&o.Timeout, "timeout", 2*time.Minute, "bound on each phase of a run")
 	fs.StringVar(&o.JSON, "json", "", "write the results to this file as JSON (for the plots)")
 	fs.DurationVar(&o.Settle, "settle", time.Second, "idle: pause before measuring memory")
+	deflate := fs.String("deflate", "off", "permessage-deflate: off, on (clients offer it as browsers do, the gws server enables it), or off,on for both, one table each")
+	fs.StringVar(&o.Payload, "payload", payloadPad, "message padding: pad (one letter repeated) or text (JSON-like records, about 3:1 under deflate)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	for _, f := range strings.Split(*deflate, ",") {
+		switch strings.TrimSpace(f) {
+		case "off":
+			o.Deflate = append(o.Deflate, false)
+		case "on":
+			o.Deflate = append(o.Deflate, true)
+		default:
+			return fmt.Errorf("-deflate=%s: want off, on or off,on", *deflate)
+		}
+	}
+	if o.Payload != payloadPad && o.Payload != payloadText {
+		return fmt.Errorf("-payload=%s: want %s or %s", o.Payload, payloadPad, payloadText)
 	}
 	def, ok := scenarioDefaults[*scenario]
 	if !ok {
@@ -111,12 +128,14 @@ func runMain(args []string) error {
 	rep := newReport(os.Args)
 	rep.print(os.Stdout)
 	for _, n := range o.Conns {
-		res, err := measure(o, def, n)
-		if err != nil {
-			return err
+		for _, deflate := range o.Deflate {
+			res, err := measure(o, def, n, deflate)
+			if err != nil {
+				return err
+			}
+			rep.Results = append(rep.Results, res...)
+			printTable(os.Stdout, o, res)
 		}
-		rep.Results = append(rep.Results, res...)
-		printTable(os.Stdout, o, res)
 	}
 	if o.JSON != "" {
 		b, err := json.MarshalIndent(rep, "", "  ")
@@ -136,6 +155,8 @@ type result struct {
 	Msgs     int       `json:"msgs"`
 	Window   int       `json:"window"`
 	Size     int       `json:"size"`
+	Deflate  bool      `json:"deflate"`
+	Payload  string    `json:"payload"`
 	Runs     []metrics `json:"runs"`
 	Median   metrics   `json:"median"`
 }
@@ -176,12 +197,14 @@ func (r *report) print(w io.Writer) {
 	fmt.Fprintf(w, "%s\n%s, %d CPUs (%s), load average %s, %s\n", r.Command, r.Go, r.CPUs, r.CPU, r.LoadAvg, r.Date)
 }
 
-// measure runs the scenario at n connections: o.Runs rounds, each running every
-// implementation once, in an order that alternates from round to round.
-func measure(o runOptions, def runOptions, n int) ([]result, error) {
+// measure runs the scenario at n connections, with or without permessage-deflate:
+// o.Runs rounds, each running every implementation once, in an order that alternates
+// from round to round.
+func measure(o runOptions, def runOptions, n int, deflate bool) ([]result, error) {
 	p := clientParams{
 		Scenario: o.Scenario, Conns: n, Msgs: o.Msgs, Window: o.Window, Size: o.Size,
 		Workers: o.Workers, SrcFirst: 2, SrcCount: 64, Timeout: o.Timeout,
+		Deflate: deflate, Payload: o.Payload,
 	}
 	if p.Msgs == 0 {
 		p.Msgs = def.Msgs
@@ -198,9 +221,9 @@ func measure(o runOptions, def runOptions, n int) ([]result, error) {
 		for _, name := range order {
 			m, err := runOnce(o, name, p)
 			if err != nil {
-				return nil, fmt.Errorf("%s %s conns=%d run %d: %w", o.Scenario, name, n, round+1, err)
+				return nil, fmt.Errorf("%s %s conns=%d deflate=%t run %d: %w", o.Scenario, name, n, deflate, round+1, err)
 			}
-			fmt.Fprintf(os.Stderr, "  %s conns=%d run %d/%d %-7s %s\n", o.Scenario, n, round+1, o.Runs, name, headline(o.Scenario, m))
+			fmt.Fprintf(os.Stderr, "  %s conns=%d deflate=%t run %d/%d %-7s %s\n", o.Scenario, n, deflate, round+1, o.Runs, name, headline(o.Scenario, m))
 			runs[name] = append(runs[name], m)
 		}
 	}
@@ -208,7 +231,7 @@ func measure(o runOptions, def runOptions, n int) ([]result, error) {
 	for _, name := range o.Impls {
 		out = append(out, result{
 			Scenario: o.Scenario, Impl: name, Conns: n, Msgs: p.Msgs, Window: p.Window, Size: p.Size,
-			Runs: runs[name], Median: medians(runs[name]),
+			Deflate: deflate, Payload: p.Payload, Runs: runs[name], Median: medians(runs[name]),
 		})
 	}
 	return out, nil
@@ -220,6 +243,9 @@ func runOnce(o runOptions, impl string, p clientParams) (metrics, error) {
 	srvArgs := []string{"server", "-impl=" + impl, "-addr=127.0.0.1:0"}
 	if o.ReadBuffer > 0 {
 		srvArgs = append(srvArgs, fmt.Sprintf("-read-buffer=%d", o.ReadBuffer))
+	}
+	if p.Deflate {
+		srvArgs = append(srvArgs, "-deflate")
 	}
 	srv, err := startChild(srvArgs...)
 	if err != nil {

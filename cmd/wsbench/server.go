@@ -58,6 +58,10 @@ func newImpl(name string, o serverOptions) (impl, error) {
 type serverOptions struct {
 	ReadBufferSize int // 0: the implementation's default
 	Logger         *slog.Logger
+	// Deflate enables permessage-deflate on the gws server, for clients that offer it.
+	// wsroute negotiates it by default (route.Config.DisableCompression is false), so
+	// its server is the same either way.
+	Deflate bool
 }
 
 // serverStats is what GET /bench/stats returns.
@@ -107,6 +111,7 @@ func serverMain(args []string) error {
 	withPprof := fs.Bool("pprof", false, "serve net/http/pprof under /debug/pprof/")
 	lifetime := fs.Duration("timeout", 20*time.Minute, "exit after this long, whatever happens")
 	memRate := fs.Int("memprofilerate", 0, "runtime.MemProfileRate (1: record every allocation; 0: Go's default)")
+	deflate := fs.Bool("deflate", false, "gws: enable permessage-deflate (wsroute negotiates it by default)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -117,7 +122,7 @@ func serverMain(args []string) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	im, err := newImpl(*name, serverOptions{ReadBufferSize: *readBuf, Logger: log})
+	im, err := newImpl(*name, serverOptions{ReadBufferSize: *readBuf, Logger: log, Deflate: *deflate})
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"runtime"
 	"sync"
 
 	"github.com/lxzan/gws"
@@ -21,7 +22,15 @@ type gwsServer struct {
 func newGwsServer(o serverOptions) *gwsServer {
 	s := &gwsServer{ups: map[string]*gws.Upgrader{}, conns: map[string]map[*gws.Conn]struct{}{}}
 	opt := func() *gws.ServerOption {
-		return &gws.ServerOption{ReadMaxPayloadSize: 1 << 20, ReadBufferSize: o.ReadBufferSize}
+		so := &gws.ServerOption{ReadMaxPayloadSize: 1 << 20, ReadBufferSize: o.ReadBufferSize}
+		if o.Deflate {
+			// gws's defaults (threshold 512 bytes, level 1, no server context takeover, as
+			// wsroute negotiates), except for the compressor pool: gws builds it up front
+			// per upgrader, 32 by default, some 17 MB for each of the five paths. The same
+			// size as wsroute's (one per processor) keeps both heaps alike.
+			so.PermessageDeflate = gws.PermessageDeflate{Enabled: true, PoolSize: runtime.GOMAXPROCS(0)}
+		}
+		return so
 	}
 	for _, p := range []string{pathEcho, pathBcast, pathPub, pathIdle, pathChurn} {
 		s.conns[p] = map[*gws.Conn]struct{}{}

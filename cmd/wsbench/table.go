@@ -18,26 +18,35 @@ type row struct {
 	target string
 	// ok says whether the target is met; nil for none.
 	ok func(ratio, first float64) bool
+	// deflate and deflateOK replace target and ok in the tables with permessage-deflate,
+	// when set.
+	deflate   string
+	deflateOK func(ratio, first float64) bool
 }
+
+// atLeast is a target on the ratio.
+func atLeast(x float64) func(r, _ float64) bool { return func(r, _ float64) bool { return r >= x } }
 
 var tableRows = map[string][]row{
 	"echo": {
-		{key: "msgs_per_s", label: "throughput (msg/s)", scale: 1, target: "ratio ≥ 0.95", ok: func(r, _ float64) bool { return r >= 0.95 }},
+		{key: "msgs_per_s", label: "throughput (msg/s)", scale: 1, target: "ratio ≥ 1.10", ok: atLeast(1.10), deflate: "ratio ≥ 1.15", deflateOK: atLeast(1.15)},
 		{key: "cpu_us_per_op", label: "server CPU per message (µs)", scale: 1, digits: 2, target: "ratio ≤ 1.10", ok: func(r, _ float64) bool { return r <= 1.10 }},
 		{key: "rtt_p50_us", label: "round trip p50 (µs)", scale: 1},
 		{key: "rtt_p99_us", label: "round trip p99 (µs)", scale: 1},
+		{key: "wire_bytes_per_op", label: "bytes on the wire per reply", scale: 1},
 		{key: "peak_rss_delta_bytes", label: "server peak RSS growth (MiB)", scale: 1 << 20, digits: 1},
 	},
 	"broadcast": {
-		{key: "deliveries_per_s", label: "deliveries/s", scale: 1, target: "ratio ≥ 1.00", ok: func(r, _ float64) bool { return r >= 1.0 }},
+		{key: "deliveries_per_s", label: "deliveries/s", scale: 1, target: "ratio ≥ 1.70", ok: atLeast(1.70), deflate: "ratio ≥ 1.50", deflateOK: atLeast(1.50)},
 		{key: "lat_p50_us", label: "latency p50 (µs)", scale: 1},
 		{key: "lat_p99_us", label: "latency p99 (µs)", scale: 1, target: "ratio ≤ 1.00", ok: func(r, _ float64) bool { return r <= 1.0 }},
 		{key: "cpu_us_per_op", label: "server CPU per delivery (µs)", scale: 1, digits: 2},
+		{key: "wire_bytes_per_op", label: "bytes on the wire per delivery", scale: 1},
 		{key: "peak_rss_delta_bytes", label: "server peak RSS growth (MiB)", scale: 1 << 20, digits: 1},
 	},
 	"idle": {
-		{key: "rss_per_conn", label: "server RSS per connection (B)", scale: 1, target: "≤ 8192 B", ok: func(_, f float64) bool { return f <= 8192 }},
-		{key: "rss_per_conn_nogc", label: "  the same before a forced GC (B)", scale: 1},
+		{key: "rss_per_conn", label: "server RSS per connection (B)", scale: 1, target: "≤ 7168 B", ok: func(_, f float64) bool { return f <= 7168 }},
+		{key: "rss_per_conn_nogc", label: "  the same before a forced GC (B)", scale: 1, target: "ratio ≤ 1.00", ok: func(r, _ float64) bool { return r <= 1.0 }},
 		{key: "heap_per_conn", label: "  Go heap per connection (B)", scale: 1},
 		{key: "stack_per_conn", label: "  goroutine stacks per connection (B)", scale: 1},
 		{key: "goroutines_per_conn", label: "  goroutines per connection", scale: 1, digits: 2},
@@ -69,7 +78,14 @@ func printTable(w io.Writer, o runOptions, res []result) {
 		return
 	}
 	r0 := res[0]
-	fmt.Fprintf(w, "\n%s: conns=%d msgs=%d window=%d size=%d, median of %d runs\n\n", r0.Scenario, r0.Conns, r0.Msgs, r0.Window, r0.Size, len(r0.Runs))
+	var how string
+	if r0.Deflate {
+		how += ", permessage-deflate"
+	}
+	if r0.Payload == payloadText {
+		how += ", text payload"
+	}
+	fmt.Fprintf(w, "\n%s: conns=%d msgs=%d window=%d size=%d%s, median of %d runs\n\n", r0.Scenario, r0.Conns, r0.Msgs, r0.Window, r0.Size, how, len(r0.Runs))
 	head := []string{"metric"}
 	for _, r := range res {
 		head = append(head, r.Impl)
@@ -91,9 +107,12 @@ func printTable(w io.Writer, o runOptions, res []result) {
 				ratio = a / b
 			}
 			cells = append(cells, fmt.Sprintf("%.2f×", ratio))
-			t := rw.target
-			if rw.ok != nil {
-				if rw.ok(ratio, a) {
+			t, ok := rw.target, rw.ok
+			if r0.Deflate && rw.deflateOK != nil {
+				t, ok = rw.deflate, rw.deflateOK
+			}
+			if ok != nil {
+				if ok(ratio, a) {
 					t += " ✔"
 				} else {
 					t += " ✘"

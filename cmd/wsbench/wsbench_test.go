@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"cmp"
+	"compress/flate"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -30,9 +34,10 @@ func TestMain(m *testing.M) {
 
 // startImpl serves one implementation in-process on loopback, with the stats endpoint,
 // as "wsbench server" does.
-func startImpl(t *testing.T, name string) string {
+func startImpl(t *testing.T, name string, o serverOptions) string {
 	t.Helper()
-	im, err := newImpl(name, serverOptions{Logger: quietLog})
+	o.Logger = quietLog
+	im, err := newImpl(name, o)
 	require.NoError(t, err)
 	mux := http.NewServeMux()
 	mux.Handle(pathStats, statsHandler(name, im))
@@ -65,6 +70,23 @@ func TestScenarios(t *testing.T) {
 		{clientParams{Scenario: "echo", Conns: 2, Msgs: 20, Window: 2, Size: 4096}, func(t *testing.T, _ string, m metrics) {
 			assert.EqualValues(t, 40, m["ops"])
 		}},
+		{clientParams{Scenario: "echo", Conns: 2, Msgs: 20, Window: 2, Size: 4096, Payload: payloadText}, func(t *testing.T, _ string, m metrics) {
+			assert.GreaterOrEqual(t, m["wire_bytes_per_op"], 4096.0, "without deflate a reply weighs its size and a header")
+		}},
+		{clientParams{Scenario: "echo", Conns: 2, Msgs: 20, Window: 2, Size: 4096, Payload: payloadText, Deflate: true}, func(t *testing.T, _ string, m metrics) {
+			assert.EqualValues(t, 40, m["ops"])
+			assert.Less(t, m["wire_bytes_per_op"], 4096.0/2, "4 KiB of text replies compressed")
+		}},
+		{clientParams{Scenario: "echo", Conns: 2, Msgs: 20, Window: 2, Size: 64, Deflate: true}, func(t *testing.T, _ string, m metrics) {
+			assert.EqualValues(t, 40, m["ops"])
+		}},
+		{clientParams{Scenario: "broadcast", Conns: 5, Msgs: 40, Window: 4, Size: 4096, Payload: payloadText, Deflate: true}, func(t *testing.T, _ string, m metrics) {
+			assert.EqualValues(t, 200, m["ops"], "every receiver got every message")
+			assert.Less(t, m["wire_bytes_per_op"], 4096.0/2, "4 KiB of text broadcast compressed")
+		}},
+		{clientParams{Scenario: "idle", Conns: 20, Deflate: true}, func(t *testing.T, _ string, m metrics) {
+			assert.EqualValues(t, 20, m["ops"])
+		}},
 		{clientParams{Scenario: "broadcast", Conns: 5, Msgs: 40, Window: 4, Size: 64}, func(t *testing.T, _ string, m metrics) {
 			assert.EqualValues(t, 200, m["ops"], "every receiver got every message")
 			assert.Positive(t, m["deliveries_per_s"])
@@ -90,9 +112,14 @@ func TestScenarios(t *testing.T) {
 	}
 	for _, tc := range cases {
 		for _, impl := range implNames {
-			t.Run(tc.p.Scenario+"/"+impl, func(t *testing.T) {
+			name := fmt.Sprintf("%s/%d/%s", tc.p.Scenario, tc.p.Size, impl)
+			if tc.p.Deflate {
+				name += "/deflate"
+			}
+			t.Run(name, func(t *testing.T) {
 				p := tc.p
-				p.Addr = startImpl(t, impl)
+				p.Addr = startImpl(t, impl, serverOptions{Deflate: p.Deflate})
+				p.Payload = cmp.Or(p.Payload, payloadPad)
 				p.Workers = max(p.Workers, 8)
 				p.Msgs = max(p.Msgs, 1)
 				p.Window = max(p.Window, 1)
@@ -113,12 +140,12 @@ func TestScenarios(t *testing.T) {
 
 // TestWorkerProtocol drives "wsbench client" through its standard input and output.
 func TestWorkerProtocol(t *testing.T) {
-	addr := startImpl(t, "gws")
+	addr := startImpl(t, "gws", serverOptions{})
 	in, inW, err := os.Pipe()
 	require.NoError(t, err)
 	outR, out, err := os.Pipe()
 	require.NoError(t, err)
-	p := clientParams{Scenario: "echo", Addr: addr, Conns: 2, Msgs: 5, Window: 1, Size: 64, Workers: 2, SrcFirst: 2, SrcCount: 2, Timeout: wstest.Timeout}
+	p := clientParams{Scenario: "echo", Addr: addr, Conns: 2, Msgs: 5, Window: 1, Size: 64, Workers: 2, SrcFirst: 2, SrcCount: 2, Timeout: wstest.Timeout, Payload: payloadPad}
 	done := make(chan error, 1)
 	go func() { done <- serveWorker(p, in, out); _ = out.Close() }()
 	lines := make(chan string, 4)
@@ -159,20 +186,27 @@ func TestWorkerProtocol(t *testing.T) {
 // binary as its server and client processes, and reads back its JSON.
 func TestRun(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "echo.json")
-	require.NoError(t, runMain([]string{"-scenario=echo", "-conns=3", "-total=300", "-runs=1", "-json=" + out}))
+	require.NoError(t, runMain([]string{"-scenario=echo", "-conns=3", "-total=300", "-size=4096", "-runs=1", "-deflate=off,on", "-payload=text", "-json=" + out}))
 	b, err := os.ReadFile(out)
 	require.NoError(t, err)
 	var rep report
 	require.NoError(t, json.Unmarshal(b, &rep))
-	require.Len(t, rep.Results, 2)
+	require.Len(t, rep.Results, 4, "two implementations, without and with deflate")
 	for i, r := range rep.Results {
-		assert.Equal(t, implNames[i], r.Impl)
+		assert.Equal(t, implNames[i%2], r.Impl)
+		assert.Equal(t, i >= 2, r.Deflate)
+		assert.Equal(t, payloadText, r.Payload)
 		assert.Equal(t, 3, r.Conns)
 		assert.Equal(t, 100, r.Msgs)
 		require.Len(t, r.Runs, 1)
 		assert.EqualValues(t, 300, r.Median["ops"])
 		assert.Positive(t, r.Median["base_rss_bytes"], "the server's RSS was read from /proc")
 		assert.GreaterOrEqual(t, r.Median["server_cpu_s"], 0.0)
+		if r.Deflate {
+			assert.Less(t, r.Median["wire_bytes_per_op"], 2048.0, "compressed")
+		} else {
+			assert.Greater(t, r.Median["wire_bytes_per_op"], 4096.0)
+		}
 	}
 }
 
@@ -186,12 +220,43 @@ func TestCheckLoopback(t *testing.T) {
 }
 
 func TestJSONPayload(t *testing.T) {
-	for _, n := range []int{24, 64, 4096} {
-		p, err := jsonPayload(n)
-		require.NoError(t, err)
-		assert.Len(t, p, n)
-		assert.True(t, json.Valid(p))
+	for _, kind := range []string{payloadPad, payloadText} {
+		for _, n := range []int{24, 64, 4096} {
+			p, err := jsonPayload(n, kind)
+			require.NoError(t, err)
+			assert.Len(t, p, n)
+			assert.True(t, json.Valid(p), "%s", p)
+		}
+		_, err := jsonPayload(10, kind)
+		assert.Error(t, err)
 	}
-	_, err := jsonPayload(10)
-	assert.Error(t, err)
+	// The text payload compresses as an application's JSON does, not as a run of one
+	// letter: deflate at gws's level (BestSpeed) keeps a quarter to a half of 4 KiB.
+	ratio := func(kind string) float64 {
+		p, err := jsonPayload(4096, kind)
+		require.NoError(t, err)
+		var buf bytes.Buffer
+		w, err := flate.NewWriter(&buf, flate.BestSpeed)
+		require.NoError(t, err)
+		_, _ = w.Write(p)
+		require.NoError(t, w.Close())
+		return float64(buf.Len()) / float64(len(p))
+	}
+	text := ratio(payloadText)
+	t.Logf("4 KiB under deflate: text %.2f, pad %.3f", text, ratio(payloadPad))
+	assert.Greater(t, text, 0.2)
+	assert.Less(t, text, 0.5)
+	assert.Less(t, ratio(payloadPad), 0.05)
+}
+
+// TestDeflateRequired: a client that offers permessage-deflate refuses a server that does
+// not accept it, so that a deflate table never measures uncompressed connections.
+func TestDeflateRequired(t *testing.T) {
+	p := clientParams{
+		Scenario: "echo", Addr: startImpl(t, "gws", serverOptions{}), Conns: 1, Msgs: 1, Window: 1, Size: 64,
+		Workers: 1, SrcFirst: 2, SrcCount: 1, Timeout: wstest.Timeout, Payload: payloadPad, Deflate: true,
+	}
+	_, err := setup(p)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "did not accept permessage-deflate")
 }

@@ -2,8 +2,10 @@ package closecode
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -28,6 +30,23 @@ func TestDocsPage(t *testing.T) {
 	checkGenerated(t, "../../docs/close-codes.md", Markdown())
 }
 
+func TestClientTable(t *testing.T) {
+	checkGenerated(t, "../../client/src/closecodes.ts", TypeScript())
+}
+
+// TestClientDocs checks the reconnect table of docs/client.md, the part between the
+// markers; -update rewrites that part only.
+func TestClientDocs(t *testing.T) {
+	const path = "../../docs/client.md"
+	doc, err := os.ReadFile(path)
+	require.NoError(t, err)
+	before, rest, ok := strings.Cut(string(doc), ReconnectBegin)
+	require.True(t, ok, "%s has the line %q", path, ReconnectBegin)
+	_, after, ok := strings.Cut(rest, ReconnectEnd)
+	require.True(t, ok, "%s has the line %q", path, ReconnectEnd)
+	checkGenerated(t, path, before+ReconnectBegin+ReconnectTable()+ReconnectEnd+after)
+}
+
 func TestTable(t *testing.T) {
 	codes := make([]uint16, 0, len(Table))
 	for _, in := range Table {
@@ -42,4 +61,16 @@ func TestTable(t *testing.T) {
 	assert.Len(t, slices.Compact(codes), len(Table), "no code twice")
 	_, ok := Lookup(4321)
 	assert.False(t, ok, "an application's own code is not in the table")
+}
+
+func TestSummary(t *testing.T) {
+	s := Summary()
+	lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+	require.Len(t, lines, len(Table)+2, "a header, a rule and one row per code")
+	for i, in := range Table {
+		row := lines[i+2]
+		assert.True(t, strings.HasPrefix(row, fmt.Sprintf("| %d | `%s` | ", in.Code, in.Constant)), "row %d: %s", in.Code, row)
+		assert.Equal(t, in.Retry, strings.Contains(row, "| yes"), "row %d: reconnect column", in.Code)
+		assert.Equal(t, in.Reported, strings.Contains(row, "never sent"), "row %d: reported-only note", in.Code)
+	}
 }
