@@ -155,6 +155,9 @@ func Encode(dst []byte, e *Envelope, max int) ([]byte, error) {
 		}
 		flags = byte(e.Mode)
 	case KindClose:
+		if e.Code < 1000 || e.Code > 4999 {
+			return dst, fmt.Errorf("%w: close code %d", ErrMalformed, e.Code)
+		}
 		if len(e.Reason) > maxReason {
 			return dst, fmt.Errorf("%w: close reason of %d bytes", ErrMalformed, len(e.Reason))
 		}
@@ -311,6 +314,9 @@ func Decode(data []byte, max int) (Envelope, error) {
 		}
 		e.Client = r.str(maxString)
 		e.Code = r.uint16()
+		if r.err == nil && (e.Code < 1000 || e.Code > 4999) {
+			r.err = fmt.Errorf("close code %d", e.Code)
+		}
 		e.Reason = r.str(maxReason)
 	case KindHeartbeat:
 		if flags&^flagLeaving != 0 {

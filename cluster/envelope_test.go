@@ -57,7 +57,8 @@ func TestEncodeRefuses(t *testing.T) {
 		"kind mismatch":   {cluster.Envelope{Kind: cluster.KindRoom, Origin: "a", Target: cluster.All(), Mode: cluster.ModeText}, 1 << 20, cluster.ErrMalformed},
 		"unknown kind":    {cluster.Envelope{Kind: 99, Origin: "a"}, 1 << 20, cluster.ErrMalformed},
 		"long room":       {cluster.Envelope{Kind: cluster.KindRoom, Origin: "a", Target: cluster.Room(long), Mode: cluster.ModeText}, 1 << 20, cluster.ErrMalformed},
-		"long reason":     {cluster.Envelope{Kind: cluster.KindClose, Origin: "a", Client: "b-1", Reason: long}, 1 << 20, cluster.ErrMalformed},
+		"close code 999":  {cluster.Envelope{Kind: cluster.KindClose, Origin: "a", Client: "b-1", Code: 999}, 1 << 20, cluster.ErrMalformed},
+		"long reason":     {cluster.Envelope{Kind: cluster.KindClose, Origin: "a", Client: "b-1", Code: 1000, Reason: long}, 1 << 20, cluster.ErrMalformed},
 		"payload too big": {cluster.Envelope{Kind: cluster.KindBroadcast, Origin: "a", Target: cluster.All(), Mode: cluster.ModeText, Payload: make([]byte, 100)}, 64, cluster.ErrTooLarge},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -80,19 +81,20 @@ func TestDecodeRefuses(t *testing.T) {
 		max  int
 		want error
 	}{
-		"empty":          {nil, 1 << 20, cluster.ErrMalformed},
-		"short":          {[]byte{1, 1, 1}, 1 << 20, cluster.ErrMalformed},
-		"version 0":      {with(good, 0, 0), 1 << 20, cluster.ErrVersion},
-		"version 2":      {with(good, 0, 2), 1 << 20, cluster.ErrVersion},
-		"unknown kind":   {with(good, 1, 77), 1 << 20, cluster.ErrMalformed},
-		"close flags":    {with(good, 2, 1), 1 << 20, cluster.ErrMalformed},
-		"heartbeat bits": {with(hb, 2, 6), 1 << 20, cluster.ErrMalformed},
-		"message mode 0": {with(good, 1, byte(cluster.KindBroadcast)), 1 << 20, cluster.ErrMalformed},
-		"bad origin":     {with(good, 4, '.'), 1 << 20, cluster.ErrMalformed},
-		"truncated":      {good[:len(good)-1], 1 << 20, cluster.ErrMalformed},
-		"trailing":       {append(bytes.Clone(good), 0), 1 << 20, cluster.ErrMalformed},
-		"over the cap":   {good, len(good) - 1, cluster.ErrTooLarge},
-		"huge count":     {[]byte{1, byte(cluster.KindIDs), 1, 1, 'a', 1, 0xff, 0xff, 0xff, 0xff, 0x0f}, 1 << 20, cluster.ErrMalformed},
+		"empty":           {nil, 1 << 20, cluster.ErrMalformed},
+		"short":           {[]byte{1, 1, 1}, 1 << 20, cluster.ErrMalformed},
+		"version 0":       {with(good, 0, 0), 1 << 20, cluster.ErrVersion},
+		"version 2":       {with(good, 0, 2), 1 << 20, cluster.ErrVersion},
+		"unknown kind":    {with(good, 1, 77), 1 << 20, cluster.ErrMalformed},
+		"close flags":     {with(good, 2, 1), 1 << 20, cluster.ErrMalformed},
+		"close code 5000": {with(with(good, len(good)-4, 0x13), len(good)-3, 0x88), 1 << 20, cluster.ErrMalformed},
+		"heartbeat bits":  {with(hb, 2, 6), 1 << 20, cluster.ErrMalformed},
+		"message mode 0":  {with(good, 1, byte(cluster.KindBroadcast)), 1 << 20, cluster.ErrMalformed},
+		"bad origin":      {with(good, 4, '.'), 1 << 20, cluster.ErrMalformed},
+		"truncated":       {good[:len(good)-1], 1 << 20, cluster.ErrMalformed},
+		"trailing":        {append(bytes.Clone(good), 0), 1 << 20, cluster.ErrMalformed},
+		"over the cap":    {good, len(good) - 1, cluster.ErrTooLarge},
+		"huge count":      {[]byte{1, byte(cluster.KindIDs), 1, 1, 'a', 1, 0xff, 0xff, 0xff, 0xff, 0x0f}, 1 << 20, cluster.ErrMalformed},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := cluster.Decode(tc.data, tc.max)
