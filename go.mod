@@ -7,11 +7,9 @@ go 1.25
 
 require (
 	github.com/dustin/go-humanize v1.1.0
+	github.com/klauspost/compress v1.17.9 // gws's own compressor, at the version gws pins
 	github.com/lxzan/gws v1.10.2
 	github.com/stretchr/testify v1.12.1
 )
 
-require (
-	github.com/klauspost/compress v1.17.9 // indirect
-	go.yaml.in/yaml/v3 v3.0.5 // indirect
-)
+require go.yaml.in/yaml/v3 v3.0.5 // indirect

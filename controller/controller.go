@@ -183,7 +183,9 @@ func (ctl *Controller) OnDestroy(fn func()) {
 	ctl.onDestroy = append(ctl.onDestroy, fn)
 }
 
-// URL is the normalised concrete URL: lower-cased, with a trailing slash.
+// URL is the normalised concrete URL: the route's static segments lower-cased, the
+// parameter values with their case kept and canonically percent-escaped, each followed by
+// a slash ("/chat/Room1/").
 func (ctl *Controller) URL() string { return ctl.url }
 
 // Route is the canonical string of the route the controller serves.

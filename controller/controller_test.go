@@ -94,23 +94,24 @@ func TestControllerPerURL(t *testing.T) {
 		var setups atomic.Int32
 		reg.ROUTE("SOCKET /p/{a}/{b}/", func(ctl *controller.Controller) { setups.Add(1) })
 		x := pipe(t, reg, "/p/Aa/Bb/")
-		synctest.Wait() // x is first
-		y := pipe(t, reg, "/P/aa/bb")
+		synctest.Wait()                 // x is first
+		y := pipe(t, reg, "/P/%41a/Bb") // the static part folds; parameter values keep their case
 		z := pipe(t, reg, "/p/other/bb/")
 		synctest.Wait()
 		assert.EqualValues(t, 2, setups.Load())
-		ctl := reg.Controller("/p/aa/bb/")
+		ctl := reg.Controller("/p/Aa/Bb/")
 		require.NotNil(t, ctl)
+		assert.Nil(t, reg.Controller("/p/aa/bb/"), "another case is another URL")
 		assert.Equal(t, "Aa", ctl.Param("a"))
 		assert.Equal(t, "Bb", ctl.Param("b"))
-		assert.Equal(t, "/p/aa/bb/", ctl.URL())
+		assert.Equal(t, "/p/Aa/Bb/", ctl.URL())
 		assert.Equal(t, 2, ctl.Online())
 		keys := make([]string, 0)
 		for k := range reg.Controllers() {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
-		assert.Equal(t, []string{"/p/aa/bb/", "/p/other/bb/"}, keys)
+		assert.Equal(t, []string{"/p/Aa/Bb/", "/p/other/bb/"}, keys)
 		x.Kill()
 		y.Kill()
 		z.Kill()

@@ -4,8 +4,9 @@
 // # Lifecycle
 //
 // The registry creates a controller when a concrete URL of a route gets its first client
-// ("/chat/{room}/" has one controller per room; URLs that differ only in case, doubled or
-// trailing slashes share one). Then:
+// ("/chat/{room}/" has one controller per room; URLs that differ only in the case of their
+// static part, in percent-escapes, or in doubled or trailing slashes share one, while
+// "/chat/AbC/" and "/chat/abc/" are two rooms). Then:
 //
 //		setup → open → message* → close → (autodestroy) → destroy
 //

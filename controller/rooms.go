@@ -3,28 +3,42 @@ package controller
 import (
 	"slices"
 
+	"github.com/wsroute/wsroute/internal/hub"
 	"github.com/wsroute/wsroute/socket"
 )
 
-// Room is the part of a named room that belongs to one controller: the clients of this
-// controller that have joined the room (socket.Client.Join). Rooms live in the
-// registry's hub, so a room with the same name may have members on other controllers
-// too; the registry's To reaches all of them. Get one from Controller.To; it is a small
-// value, cheap to make for each send.
-type Room struct {
-	ctl  *Controller
-	name string
-}
+// Room is a named room (socket.Room). The rooms a controller gives are narrowed to the
+// controller's URL: Controller.To reaches the room's members connected to this
+// controller only; socket.Client.To and the registry's To reach all of them.
+type Room = socket.Room
 
 // To returns this controller's part of room, to send to its members (Odac's
 // ws.to(room).send(data)):
 //
-//	ctl.To("lobby").Send(v)          // everyone in the room
-//	ctl.To("lobby").Broadcast(c, v)  // everyone in the room but c (openspeed's broadcast)
-func (ctl *Controller) To(room string) Room { return Room{ctl: ctl, name: room} }
+//	ctl.To("lobby").Send(v)          // everyone in the room on this URL
+//	ctl.To("lobby").Broadcast(c, v)  // everyone in the room on this URL but c
+//
+// Sends on a destroyed controller's room return ErrDestroyed.
+func (ctl *Controller) To(room string) Room {
+	ctl.mu.RLock()
+	h := ctl.hub
+	ctl.mu.RUnlock()
+	if h == nil {
+		h = noHub
+	}
+	return h.ToOn(room, ctl.url, ctl.alive)
+}
 
-// Name is the room's name.
-func (r Room) Name() string { return r.name }
+// noHub stands in for the hub of a controller that has none (made in tests): its rooms
+// have no members.
+var noHub = socket.NewHub(socket.HubConfig{PingInterval: -1})
+
+func (ctl *Controller) alive() error {
+	if ctl.Destroyed() {
+		return ErrDestroyed
+	}
+	return nil
+}
 
 // Rooms returns the names of the rooms that at least one client of this controller is
 // in, sorted. Registry.Rooms lists the rooms of the whole registry.
@@ -46,68 +60,6 @@ func (ctl *Controller) Rooms() []string {
 	return out
 }
 
-// members appends the room's members that are clients of the controller to dst.
-func (r Room) members(dst []*socket.Client) []*socket.Client {
-	ctl := r.ctl
-	ctl.mu.RLock()
-	hub := ctl.hub
-	ctl.mu.RUnlock()
-	if hub == nil {
-		return dst
-	}
-	start := len(dst)
-	dst = hub.Room(r.name, dst)
-	return ctl.keepOwn(dst, start)
-}
-
-// keepOwn filters dst[start:] down to the controller's own clients, in place.
-func (ctl *Controller) keepOwn(dst []*socket.Client, start int) []*socket.Client {
-	ctl.mu.RLock()
-	defer ctl.mu.RUnlock()
-	n := start
-	for _, c := range dst[start:] {
-		if ctl.clients[c.ID()] == c {
-			dst[n] = c
-			n++
-		}
-	}
-	clear(dst[n:])
-	return dst[:n]
-}
-
-// Clients returns a snapshot of the room's members on this controller.
-func (r Room) Clients() []*socket.Client { return r.members(nil) }
-
-// Online is the number of the room's members on this controller.
-func (r Room) Online() int {
-	buf := getBuf()
-	defer putBuf(buf)
-	*buf = r.members(*buf)
-	return len(*buf)
-}
-
-// Send sends v to every member of the room on this controller (openspeed's
-// broadcastAll(room, data)), encoded once as Controller.Send does.
-func (r Room) Send(v any) error { return r.SendFunc(v, nil) }
-
-// Broadcast sends v to every member of the room on this controller except from
-// (openspeed's broadcast(room, data)).
-func (r Room) Broadcast(from *socket.Client, v any) error {
-	return r.SendFunc(v, func(c *socket.Client) bool { return c != from })
-}
-
-// SendFunc sends v, encoded once, to the room's members on this controller for which
-// keep returns true (all when keep is nil).
-func (r Room) SendFunc(v any, keep func(c *socket.Client) bool) error {
-	if r.ctl.Destroyed() {
-		return ErrDestroyed
-	}
-	buf := getBuf()
-	defer putBuf(buf)
-	*buf = r.members(*buf)
-	return SendPrepared(r.ctl.mode, v, *buf, keep)
-}
-
 // BroadcastOptions narrow Controller.BroadcastWith, in the style of the Vite plugin's
 // conn.broadcast(data, {rooms, includeSelf}).
 type BroadcastOptions struct {
@@ -122,10 +74,11 @@ type BroadcastOptions struct {
 // (Odac's ws.broadcast(data), Total.js's "send to everyone but the sender"). A nil from
 // sends to everyone.
 func (ctl *Controller) Broadcast(from *socket.Client, v any) error {
-	if from == nil {
-		return ctl.Send(v)
+	t := hub.Target{Kind: hub.URL, Key: ctl.url}
+	if from != nil {
+		t.Except = []string{from.ID()}
 	}
-	return ctl.SendFunc(v, func(c *socket.Client) bool { return c != from })
+	return ctl.publish(t, v, nil)
 }
 
 // BroadcastWith sends v, encoded once, to the clients of the controller that o selects:
@@ -134,24 +87,12 @@ func (ctl *Controller) Broadcast(from *socket.Client, v any) error {
 //	ctl.BroadcastWith(c, v, controller.BroadcastOptions{Rooms: []string{"general", "dev"}})
 //	ctl.BroadcastWith(c, v, controller.BroadcastOptions{IncludeSelf: true})
 func (ctl *Controller) BroadcastWith(from *socket.Client, v any, o BroadcastOptions) error {
-	var keep func(*socket.Client) bool
+	t := hub.Target{Kind: hub.URL, Key: ctl.url}
+	if len(o.Rooms) > 0 {
+		t = hub.Target{Kind: hub.Room, Rooms: o.Rooms, Scope: ctl.url}
+	}
 	if from != nil && !o.IncludeSelf {
-		keep = func(c *socket.Client) bool { return c != from }
+		t.Except = []string{from.ID()}
 	}
-	if len(o.Rooms) == 0 {
-		return ctl.SendFunc(v, keep)
-	}
-	if ctl.Destroyed() {
-		return ErrDestroyed
-	}
-	ctl.mu.RLock()
-	hub := ctl.hub
-	ctl.mu.RUnlock()
-	if hub == nil {
-		return nil
-	}
-	buf := getBuf()
-	defer putBuf(buf)
-	*buf = ctl.keepOwn(hub.RoomsUnion(o.Rooms, *buf), 0)
-	return SendPrepared(ctl.mode, v, *buf, keep)
+	return ctl.publish(t, v, nil)
 }

@@ -1,8 +1,10 @@
 package controller
 
 import (
+	"slices"
 	"sync"
 
+	"github.com/wsroute/wsroute/internal/hub"
 	"github.com/wsroute/wsroute/socket"
 )
 
@@ -28,32 +30,32 @@ func (ctl *Controller) Send(v any) error {
 // SendFunc sends v, encoded once, to every connected client for which keep returns true
 // (every client when keep is nil). keep runs without any lock held.
 func (ctl *Controller) SendFunc(v any, keep func(c *socket.Client) bool) error {
-	if ctl.Destroyed() {
+	return ctl.publish(hub.Target{Kind: hub.URL, Key: ctl.url}, v, keep)
+}
+
+// publish sends v to the clients t names, through the registry's hub: every send of the
+// controller to more than one client goes through here. A controller made without a hub
+// (in tests) sends to its own clients.
+func (ctl *Controller) publish(t hub.Target, v any, keep func(c *socket.Client) bool) error {
+	ctl.mu.RLock()
+	h, destroyed := ctl.hub, ctl.destroyed
+	ctl.mu.RUnlock()
+	switch {
+	case destroyed:
 		return ErrDestroyed
+	case h != nil:
+		return h.Publish(t, v, keep)
 	}
 	buf := getBuf()
 	defer putBuf(buf)
 	*buf = ctl.snapshot(*buf)
-	return SendPrepared(ctl.mode, v, *buf, keep)
-}
-
-// SendPrepared encodes v once for mode and queues it for each client in clients that keep
-// accepts (all when keep is nil). It is the one broadcast path of the controller and the
-// registry.
-func SendPrepared(mode socket.Mode, v any, clients []*socket.Client, keep func(c *socket.Client) bool) error {
-	if len(clients) == 0 {
-		return nil
-	}
-	p, err := socket.Prepare(mode, v)
-	if err != nil {
-		return err
-	}
-	defer p.Release()
-	for _, c := range clients {
-		if keep != nil && !keep(c) {
-			continue
+	return socket.SendAll(*buf, v, func(c *socket.Client) bool {
+		if slices.Contains(t.Except, c.ID()) {
+			return false
 		}
-		_ = c.SendPrepared(p)
-	}
-	return nil
+		if t.Kind == hub.Room && !slices.ContainsFunc(t.Rooms, c.InRoom) {
+			return false
+		}
+		return keep == nil || keep(c)
+	})
 }

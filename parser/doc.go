@@ -19,8 +19,11 @@
 //	path       = pathitem { pathitem } .                two segments need a "/" or "?" between them
 //	pathitem   = "/" | "?" | segment .
 //	segment    = literal | param | "*" .
-//	literal    = unreserved { unreserved } .            not "." or ".."
+//	literal    = first { first | ":" | "@" } .         not "." or ".." once decoded
+//	first      = unreserved | subdelim | escape .
 //	unreserved = letter | digit | "-" | "." | "_" | "~" .
+//	subdelim   = "!" | "$" | "&" | "'" | "(" | ")" | "+" | "," | ";" | "=" .
+//	escape     = "%" hexdigit hexdigit .
 //	param      = "{" name [ ":" type ] "}" .
 //	name       = ( letter | "_" ) { letter | digit | "_" } .
 //	type       = "string" | "number" | "uuid" .         any case
@@ -40,24 +43,33 @@
 //	token            syntax                  meaning                                          default
 //	auth             +SOCKET, -SOCKET        "+" authorized clients only, "-" unauthorized     any client
 //	method           SOCKET, websocket       a WebSocket route; stored upper-cased            —
-//	static segment   /chat/                  matched case-insensitively; stored lower-cased   —
+//	static segment   /chat/, /$tms/          matched case-insensitively; stored lower-cased   —
 //	param            {room}, {id:number}     captures one segment; the name keeps its case    type string
 //	wildcard         /files/*                the rest of the path, even nothing; last only    —
 //	API prefix       ?                       stands for /api/, anywhere in the path           —
 //	mode             @json, @text, @binary   how messages are encoded; names in any case      @json
 //	CSRF             @csrf                   the route requires a CSRF token                  off
 //	custom flag      @api, @setup            any other @word, lower-cased, for middleware     none
-//	middleware       #auth, #rate-limit      run in order before the handshake; case kept     none
+//	middleware       #auth, #rate-limit      run in order after the upgrade; case kept        none
 //	size             <1MB, <1.5MB, <512KiB   the maximum message size                         256 KiB
 //	idle timeout     <30s, <5m, <1h          close a connection idle that long                none
 //	rate             ~50/s, ~100/10s, ~600/m messages allowed per connection per window       none
 //
 // The path is normalised: "//" collapses, the leading and the trailing slash are optional
-// ("SOCKET x/y" is "/x/y/"), "?" expands to "/api/" ("SOCKET ?{id}" is "/api/{id}/"). Static
-// segments may hold only URL-unreserved characters (letters, digits, "-", ".", "_", "~"); unlike
-// Total.js, which never matches a request path containing ".", a literal such as "v1.2" or
-// ".well-known" is allowed, but the dot segments "." and ".." are not. Percent-escapes, non-ASCII
-// characters and sub-delimiters are refused: use a parameter for such segments.
+// ("SOCKET x/y" is "/x/y/"), "?" expands to "/api/" ("SOCKET ?{id}" is "/api/{id}/"). A static
+// segment may hold every RFC 3986 path character that cannot be mistaken for the grammar:
+// letters, digits, "-._~", the sub-delimiters "!$&'()+,;=" (so Total.js's own endpoints
+// "/$tms/" and "/$flow/" are routes), and ":" and "@" after its first character; "*" is the
+// wildcard, and a segment holding "@" must end with "/" ("/chat@json" is an option glued to
+// the path, an error). Anything else is written as a percent-escape ("%20", "%C3%A9"): escapes
+// are decoded, so "/%24tms/" is "/$tms/", and the request path is decoded the same way before
+// it is compared. Static segments are compared with ASCII letters folded; other bytes must be
+// equal. Unlike Total.js, which never matches a request path containing ".", a literal such as
+// "v1.2" or ".well-known" is allowed, but the dot segments "." and ".." (also escaped) are not.
+//
+// "#middleware" runs after the WebSocket upgrade and before the route's setup and events, so
+// that a refusal reaches a browser as a close code it can read (4003, or 4000 with the
+// middleware's error) rather than a failed handshake.
 //
 // Parameter types: string accepts any non-empty segment; number accepts the digits 0-9 only;
 // uuid accepts 8-4-4-4-12 hexadecimal digits in any case. Parameter names are case-sensitive:
@@ -88,7 +100,8 @@
 //	ErrMethod             no method after "+" or "-"; a method other than SOCKET or WEBSOCKET
 //	                      ("WS", "WSS", "GET", "+-SOCKET")
 //	ErrPath               no path ("SOCKET", "SOCKET @json"); a character outside the path
-//	                      alphabet (":room", "%20", "é", "@" glued to the path); "." or ".."
+//	                      alphabet (":room", "é", "@" glued to the path, "[", "\"); a
+//	                      malformed percent-escape ("%2", "%zz"); "." or ".."
 //	ErrSyntax             any text that is not a token ("SOCKET / json"); an unclosed "{" or a
 //	                      stray "}"; "@" or "#" without a name; text glued to an option
 //	                      ("@json-x", "<1MB>")
@@ -129,7 +142,9 @@
 //
 // The mode and the size are always printed; custom flags are sorted, middleware keep their order.
 // The path has a leading slash and a slash after every segment but a final "*" ("/" for the
-// root); a parameter's type is printed when it is not string. The size is printed in the largest
+// root); a parameter's type is printed when it is not string. A static segment is printed
+// decoded and lower-cased where that reads back the same, and percent-escaped (upper-case
+// hexadecimal digits) where it would not: "/%24TMS/" is "/$tms/", "/a%2fb/" is "/a%2Fb/". The size is printed in the largest
 // of B, KB, MB and GB that divides it exactly (1 MiB is <1MB, 1.5 MiB is <1536KB), the timeout and
 // the rate window in the largest of s, m and h (~100/10s, ~600/m). Parsing the canonical form
 // gives back an equal Spec (reflect.DeepEqual), and printing it again gives the same string.

@@ -3,6 +3,7 @@ package parser
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"unicode/utf8"
 )
@@ -25,7 +26,7 @@ const (
 	tokMethod                      // SOCKET: the word up to the next space
 	tokSlash                       // a run of "/"
 	tokAPI                         // "?": the API prefix, /api/
-	tokLiteral                     // chat: a run of unreserved URL characters
+	tokLiteral                     // chat, $tms, a%20b: a static segment
 	tokParam                       // {room}: val is "room", pos points at '{'
 	tokWildcard                    // *
 	tokFlag                        // @json: val is "json", pos points at '@'
@@ -157,11 +158,40 @@ func isDigit(c int) bool { return '0' <= c && c <= '9' }
 
 func isLetter(c int) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
-// isUnreserved reports whether c may appear in a static path segment: RFC 3986's unreserved
-// characters (letters, digits, "-", ".", "_", "~").
+// isUnreserved reports whether c is one of RFC 3986's unreserved characters (letters,
+// digits, "-", ".", "_", "~").
 func isUnreserved(c int) bool {
 	return isLetter(c) || isDigit(c) || c == '-' || c == '.' || c == '_' || c == '~'
 }
+
+// isSubDelim reports whether c is one of RFC 3986's sub-delimiters that the route grammar
+// does not use: every one but "*", the wildcard.
+func isSubDelim(c int) bool {
+	switch c {
+	case '!', '$', '&', '\'', '(', ')', '+', ',', ';', '=':
+		return true
+	}
+	return false
+}
+
+// isLiteralStart reports whether c may start a static path segment: an unreserved
+// character, a sub-delimiter other than "*", or "%" (a percent-escape).
+func isLiteralStart(c int) bool { return isUnreserved(c) || isSubDelim(c) || c == '%' }
+
+// isLiteral reports whether c may appear in a static path segment after its first byte:
+// every RFC 3986 pchar but "*", that is also ":" and "@".
+func isLiteral(c int) bool { return isLiteralStart(c) || c == ':' || c == '@' }
+
+// isLiteralByte reports whether b may be written as itself, unescaped, in a canonical
+// static segment: an RFC 3986 pchar other than "*" and "%". first says whether b is the
+// segment's first byte, where ":" and "@" are escaped too (they would read as a parameter
+// in another syntax, or as a flag).
+func isLiteralByte(b byte, first bool) bool {
+	c := int(b)
+	return c != '%' && (isLiteralStart(c) || !first && (c == ':' || c == '@'))
+}
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
 
 // isWord reports whether c may appear in a flag name.
 func isWord(c int) bool { return isLetter(c) || isDigit(c) || c == '_' }
@@ -255,9 +285,10 @@ func lexPath(l *lexer) stateFn {
 			if !lexParam(l) {
 				return nil
 			}
-		case isUnreserved(c):
-			l.acceptRun(isUnreserved)
-			l.emit(tokLiteral, 0)
+		case isLiteralStart(c):
+			if !lexLiteral(l) {
+				return nil
+			}
 		case c == '}':
 			return l.errorf(l.pos, ErrSyntax, `unexpected "}" in path: no "{" to close`)
 		case c == ':':
@@ -265,9 +296,35 @@ func lexPath(l *lexer) stateFn {
 		case isOptionStart(c):
 			return l.errorf(l.pos, ErrPath, "unexpected %q in path: expected a space before %q", rune(c), word(l.input, l.pos))
 		default:
-			return l.errorf(l.pos, ErrPath, `unexpected %s in path: expected letters, digits, "-", ".", "_", "~", "/", "{", "*" or "?"`, found(l.input, l.pos))
+			return l.errorf(l.pos, ErrPath, `unexpected %s in path: expected letters, digits, one of "-._~!$&'()+,;=:@", a %%XX escape, "/", "{", "*" or "?"`, found(l.input, l.pos))
 		}
 	}
+}
+
+// lexLiteral scans a static segment: a run of pchars. A "%" must start a percent-escape of
+// two hexadecimal digits. A segment holding "@" must end with "/" or "?", so that an option
+// glued to the path ("/chat@json") stays an error rather than a literal. It reports false
+// after emitting an error token.
+func lexLiteral(l *lexer) bool {
+	l.acceptRun(isLiteral)
+	lit := l.input[l.start:l.pos]
+	for i := 0; i < len(lit); i++ {
+		if lit[i] == '%' && (i+2 >= len(lit) || !isHex(lit[i+1]) || !isHex(lit[i+2])) {
+			end := min(i+3, len(lit))
+			l.errorf(l.start+i, ErrPath, `malformed percent-escape %q in path: expected "%%" and two hexadecimal digits`, lit[i:end])
+			return false
+		}
+	}
+	if at := strings.IndexByte(lit, '@'); at >= 0 {
+		if c := l.peek(); c != '/' && c != '?' {
+			l.pos = l.start + at
+			l.emit(tokLiteral, 0)
+			l.errorf(l.pos, ErrPath, `unexpected "@" in path: expected a space before %q, or a "/" after %q`, word(l.input, l.pos), lit)
+			return false
+		}
+	}
+	l.emit(tokLiteral, 0)
+	return true
 }
 
 // lexParam scans "{…}" up to the closing brace; the braces may not enclose a slash, a space or
@@ -284,7 +341,20 @@ func lexParam(l *lexer) bool {
 		case eof:
 			l.errorf(open, ErrSyntax, `unclosed "{": expected "}" before end of route`)
 			return false
-		case '/', ' ', '\t', '{':
+		case '/':
+			l.backup()
+			if end := strings.IndexAny(l.input[l.pos:], "} \t"); end >= 0 && l.input[l.pos+end] == '}' {
+				inner := l.input[open+1 : l.pos+end]
+				hint := "a parameter is one path segment"
+				if name := strings.TrimRight(inner, "/"); strings.IndexByte(name, '/') < 0 {
+					hint = "write {" + name + "}/"
+				}
+				l.errorf(open, ErrSyntax, `unclosed "{": "/" inside "{%s}": %s`, inner, hint)
+				return false
+			}
+			l.errorf(open, ErrSyntax, `unclosed "{": expected "}" before %s`, found(l.input, l.pos))
+			return false
+		case ' ', '\t', '{':
 			l.backup()
 			l.errorf(open, ErrSyntax, `unclosed "{": expected "}" before %s`, found(l.input, l.pos))
 			return false

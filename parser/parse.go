@@ -232,12 +232,44 @@ func (p *parser) segment(t token) (Segment, error) {
 	case tokWildcard:
 		return Segment{Kind: Wildcard}, nil
 	case tokLiteral:
-		if t.val == "." || t.val == ".." {
+		v := foldStatic(t.val)
+		if v == "." || v == ".." {
 			return Segment{}, p.errorf(t.pos, ErrPath, "dot segment %q is not allowed: a path is matched as written, without resolving dots", t.val)
 		}
-		return Segment{Kind: Static, Value: strings.ToLower(t.val)}, nil
+		return Segment{Kind: Static, Value: v}, nil
 	}
 	return p.param(t)
+}
+
+// foldStatic returns the value of a static segment as written in a route (its
+// percent-escapes checked by the lexer): escapes decoded, ASCII letters lower-cased.
+func foldStatic(lit string) string {
+	if strings.IndexByte(lit, '%') < 0 {
+		return strings.ToLower(lit) // ASCII only: the lexer accepts nothing else
+	}
+	b := make([]byte, 0, len(lit))
+	for i := 0; i < len(lit); i++ {
+		c := lit[i]
+		if c == '%' {
+			c = unhex(lit[i+1])<<4 | unhex(lit[i+2])
+			i += 2
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return string(b)
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c >= 'a':
+		return c - 'a' + 10
+	}
+	return c - 'A' + 10
 }
 
 // param parses the inside of "{name}" or "{name:type}".

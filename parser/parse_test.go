@@ -345,7 +345,7 @@ func TestErrorFormat(t *testing.T) {
 	// Quoting keeps control characters and invalid UTF-8 readable.
 	_, err = parser.Parse("SOCKET /\xff")
 	require.Error(t, err)
-	assert.Equal(t, `parser: "SOCKET /\xff": offset 8: bad path: unexpected "\xff" in path: expected letters, digits, "-", ".", "_", "~", "/", "{", "*" or "?"`, err.Error())
+	assert.Equal(t, `parser: "SOCKET /\xff": offset 8: bad path: unexpected "\xff" in path: expected letters, digits, one of "-._~!$&'()+,;=:@", a %XX escape, "/", "{", "*" or "?"`, err.Error())
 }
 
 func TestEnumStrings(t *testing.T) {

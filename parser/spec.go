@@ -30,7 +30,7 @@ type SegmentKind uint8
 
 // The kinds of path segment.
 const (
-	Static   SegmentKind = iota // "chat": matched case-insensitively; Value is lower-cased
+	Static   SegmentKind = iota // "chat", "$tms": matched case-insensitively; Value is decoded and lower-cased
 	Param                       // "{room}" or "{id:number}": Value is the name, case kept
 	Wildcard                    // "*": only ever the last segment; matches the rest of the path, even nothing
 )
@@ -48,7 +48,7 @@ const (
 // Segment is one part of a route's path between slashes.
 type Segment struct {
 	Kind  SegmentKind
-	Value string    // Static: the lower-cased text; Param: the name; Wildcard: ""
+	Value string    // Static: the text, percent-escapes decoded, ASCII letters lower-cased; Param: the name; Wildcard: ""
 	Type  ParamType // Param only
 }
 
@@ -147,7 +147,21 @@ func (s Segment) append(b []byte) []byte {
 	case Wildcard:
 		return append(b, '*')
 	}
-	return append(b, s.Value...)
+	return appendEscaped(b, s.Value)
+}
+
+// appendEscaped writes a static segment's value: every byte that may not stand for itself
+// (see isLiteralByte) as a percent-escape with upper-case hexadecimal digits.
+func appendEscaped(b []byte, v string) []byte {
+	const hex = "0123456789ABCDEF"
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; isLiteralByte(c, i == 0) {
+			b = append(b, c)
+		} else {
+			b = append(b, '%', hex[c>>4], hex[c&15])
+		}
+	}
+	return b
 }
 
 // Path returns the path pattern in canonical form: "/" for the root, otherwise each segment

@@ -5,145 +5,227 @@ import (
 	"runtime/debug"
 
 	"github.com/wsroute/wsroute/controller"
-	"github.com/wsroute/wsroute/parser"
 	"github.com/wsroute/wsroute/socket"
 )
 
-// admit runs the part of a handshake that follows the route lookup and the handshake and
-// origin checks, in this order:
+// admission is one handshake past the route, handshake and origin checks. admit runs its
+// steps in this order:
 //
-//  1. the connection caps (Config.MaxConnections: 503, Config.MaxConnectionsPerIP: 429);
-//  2. Config.Authenticate, a gate for every route;
-//  3. Config.Authorize, which picks the "+" or "-" route of the path;
-//  4. the upgrade;
-//  5. the route's "@csrf" token (4002), then its "#middleware", in order (4003, 4000);
-//  6. the controller: created and set up, or joined.
+//  1. takeSlot: the connection caps (Config.MaxConnections: 503,
+//     Config.MaxConnectionsPerIP: 429);
+//  2. authenticate: Config.Authenticate, a gate for every route;
+//  3. chooseRoute: Config.Authorize, asked when a "+" or "-" route is in the way, and the
+//     route that fits among every route matching the path (choose);
+//  4. bind: the parameters and the controller key;
+//  5. upgrade, or reject (4001 or Authenticate's code) a refused client;
+//  6. checkCSRF (4002), then runMiddleware (4003, 4000), in the route's order;
+//  7. join: the controller, created and set up, or joined.
 //
-// An authentication refusal upgrades and closes with its code (4001 by default), or,
-// with Config.UnauthorizedHTTP, answers 401 before the upgrade. Refusals after the
-// upgrade run no handler of the route.
-func (r *Registry) admit(w http.ResponseWriter, req *http.Request, entries []*entry, st *matchState, escaped string) {
-	ip := r.clientIP(req)
-	status, slot := r.caps.acquire(&r.cfg, ip)
+// An authentication refusal upgrades and closes with its code, or, with
+// Config.UnauthorizedHTTP, answers 401 before the upgrade. Refusals after the upgrade run
+// no handler of the route. finish is the one exit of every path.
+type admission struct {
+	r    *Registry
+	w    http.ResponseWriter
+	req  *http.Request
+	path string // escaped request path
+	ip   string
+	slot string // the caps key to release
+
+	auth       AuthResult // Authenticate's answer, when it ran
+	user       any        // Authorize's user
+	authorized bool
+	refused    bool // by Authenticate, or no route fits the authorizer's answer
+	code       socket.StatusCode
+	reason     string
+
+	e       *entry // the chosen route; when refused, the route whose upgrader serves the close
+	st      matchState
+	info    socket.Info
+	c       *socket.Client // once upgraded: its AfterClose gives the slot back
+	entered bool           // counted in r.wg
+	served  bool           // handed to its controller, which now owns the slot and r.wg
+}
+
+// admit runs the steps of an admission; see admission.
+func (r *Registry) admit(w http.ResponseWriter, req *http.Request, path string) {
+	a := &admission{r: r, w: w, req: req, path: path, ip: r.proxies.ClientIP(req),
+		code: socket.StatusUnauthorized, reason: "unauthorized"}
+	if !a.takeSlot() {
+		return
+	}
+	defer a.finish()
+	a.authenticate()
+	if !a.chooseRoute() || !a.refuseHTTP() || !a.bind() || !a.upgrade() {
+		return
+	}
+	if a.refused {
+		a.c.Reject(a.code, a.reason)
+		return
+	}
+	if !a.checkCSRF() || !a.runMiddleware() {
+		return
+	}
+	a.join()
+}
+
+// takeSlot takes a connection slot, or answers 503 or 429.
+func (a *admission) takeSlot() bool {
+	status, slot := a.r.caps.Acquire(a.ip)
 	if status != 0 {
-		r.log.Warn("connection cap reached", "ip", ip, "status", status)
-		http.Error(w, http.StatusText(status), status)
-		return
+		a.r.log.Warn("connection cap reached", "ip", a.ip, "status", status)
+		http.Error(a.w, http.StatusText(status), status)
+		return false
 	}
-	var (
-		c       *socket.Client // once upgraded: its AfterClose gives the slot back
-		entered bool           // counted in r.wg
-		served  bool           // handed to its controller, which now owns the slot and r.wg
-	)
-	// One exit for every path, panics in the application's hooks (Authenticate,
-	// Authorize, CSRFSession, the route's setup) included: the slot and r.wg are given
-	// back, and the client is answered with 500 before the upgrade or 1011 after it.
-	defer func() {
-		p := recover()
+	a.slot = slot
+	return true
+}
+
+// finish is the one exit of every path, panics in the application's hooks
+// (Authenticate, Authorize, CSRFSession, middleware, the route's setup) included: the
+// slot and r.wg are given back, and the client is answered with 500 before the upgrade
+// or 1011 after it.
+func (a *admission) finish() {
+	p := recover()
+	if p != nil {
+		a.r.log.Error("route: handshake hook panicked", "panic", p, "stack", string(debug.Stack()))
+	}
+	switch {
+	case a.served:
+		return
+	case a.c != nil:
 		if p != nil {
-			r.log.Error("route: handshake hook panicked", "panic", p, "stack", string(debug.Stack()))
+			a.c.Reject(socket.StatusInternalError, "internal error")
 		}
-		switch {
-		case served:
-			return
-		case c != nil:
-			if p != nil {
-				c.Reject(socket.StatusInternalError, "internal error")
-			}
-		default:
-			r.caps.release(&r.cfg, slot)
-			if p != nil {
-				http.Error(w, "internal error", http.StatusInternalServerError)
-			}
-		}
-		if entered {
-			r.wg.Done()
-		}
-	}()
-
-	var auth AuthResult
-	refused := false // by Authenticate, or no route fits the authorizer's answer
-	code, reason := socket.StatusUnauthorized, "unauthorized"
-	if r.cfg.Authenticate != nil {
-		auth = r.cfg.Authenticate(req)
-		if !auth.OK {
-			refused = true
-			code, reason = auth.closeCode()
+	default:
+		a.r.caps.Release(a.slot)
+		if p != nil {
+			http.Error(a.w, "internal error", http.StatusInternalServerError)
 		}
 	}
-	e := entries[0]
-	var user any
-	authorized := false
-	if !refused && (len(entries) > 1 || e.spec.Auth != parser.AuthAny) {
-		u, ok, err := r.cfg.Authorize(req)
+	if a.entered {
+		a.r.wg.Done()
+	}
+}
+
+// authenticate runs Config.Authenticate, when set.
+func (a *admission) authenticate() {
+	if a.r.cfg.Authenticate == nil {
+		return
+	}
+	a.auth = a.r.cfg.Authenticate(a.req)
+	if !a.auth.OK {
+		a.refused = true
+		a.code, a.reason = a.auth.closeCode()
+	}
+}
+
+// chooseRoute picks the route (choose), asking Config.Authorize when a prefixed route is
+// in the way. A refused client is served by the first route matching the path, which
+// upgrades it to carry the close code. An authorizer error answers 500.
+func (a *admission) chooseRoute() bool {
+	if !a.refused {
+		e, err := a.r.choose(a.path, &a.st, a.authorize)
 		if err != nil {
-			r.log.Error("authorizer failed", "err", err)
-			http.Error(w, "authorization failed", http.StatusInternalServerError)
-			return
+			a.r.log.Error("authorizer failed", "err", err)
+			http.Error(a.w, "authorization failed", http.StatusInternalServerError)
+			return false
 		}
-		user, authorized = u, ok
-		e = pick(entries, authorized)
-		refused = e == nil
+		a.e, a.refused = e, e == nil
 	}
-	if refused {
-		r.log.Warn("unauthorized", "ip", ip, "code", code, "reason", reason)
-		if r.refuseUnauthorized(w, reason) {
-			return
-		}
+	if a.refused {
+		a.e = a.r.lookupNth(a.path, 0, &a.st)[0] // ServeHTTP saw a match; routes are never removed
 	}
+	return true
+}
 
-	target := e // the route whose upgrader and parameters serve the handshake
-	if target == nil {
-		target = entries[0]
+// authorize asks Config.Authorize, and keeps its user for the client.
+func (a *admission) authorize() (bool, error) {
+	u, ok, err := a.r.cfg.Authorize(a.req)
+	a.user, a.authorized = u, ok
+	return ok, err
+}
+
+// refuseHTTP logs a refusal and, with Config.UnauthorizedHTTP, answers it with 401. It
+// reports whether the handshake goes on.
+func (a *admission) refuseHTTP() bool {
+	if !a.refused {
+		return true
 	}
-	params, ok := target.paramValues(st)
+	a.r.log.Warn("unauthorized", "ip", a.ip, "code", a.code, "reason", a.reason)
+	return !a.r.refuseUnauthorized(a.w, a.reason)
+}
+
+// bind works out the parameters and the controller key, or answers 400 for a malformed
+// percent-escape.
+func (a *admission) bind() bool {
+	params, key, ok := a.e.bind(&a.st)
 	if !ok {
-		http.Error(w, "malformed path", http.StatusBadRequest)
-		return
+		http.Error(a.w, "malformed path", http.StatusBadRequest)
+		return false
 	}
-	info := socket.Info{URL: normalize(escaped), Params: params, IP: ip}
-	if authorized {
-		info.User = user
+	a.info = socket.Info{URL: key, Params: params, IP: a.ip}
+	if a.authorized {
+		a.info.User = a.user
 	}
-	if auth.OK {
-		info.AuthData = auth.Data
+	if a.auth.OK {
+		a.info.AuthData = a.auth.Data
 	}
-	if entered = r.enter(); !entered {
-		http.Error(w, "shutting down", http.StatusServiceUnavailable)
-		return
+	return true
+}
+
+// upgrade counts the handshake in r.wg (503 once Shutdown has begun) and upgrades it.
+func (a *admission) upgrade() bool {
+	if a.entered = a.r.enter(); !a.entered {
+		http.Error(a.w, "shutting down", http.StatusServiceUnavailable)
+		return false
 	}
-	up, err := target.up.Upgrade(w, req, info)
+	c, err := a.e.up.Upgrade(a.w, a.req, a.info)
 	if err != nil {
-		r.log.Warn("upgrade failed", "err", err)
-		return
+		a.r.log.Warn("upgrade failed", "err", err)
+		return false
 	}
-	c = up
-	c.AfterClose(func() { r.caps.release(&r.cfg, slot) })
-	if refused {
-		c.Reject(code, reason)
-		return
+	a.c = c
+	slot := a.slot
+	c.AfterClose(func() { a.r.caps.Release(slot) })
+	return true
+}
+
+// checkCSRF checks the token of a "@csrf" route, or closes with 4002.
+func (a *admission) checkCSRF() bool {
+	if !a.e.spec.CSRF {
+		return true
 	}
-	if e.spec.CSRF {
-		if why := r.checkCSRF(req); why != "" {
-			e.log.Warn("csrf refused", "client", c.ID(), "reason", why)
-			c.Reject(socket.StatusInvalidToken, why)
-			return
-		}
+	if why := a.r.checkCSRF(a.req); why != "" {
+		a.e.log.Warn("csrf refused", "client", a.c.ID(), "reason", why)
+		a.c.Reject(socket.StatusInvalidToken, why)
+		return false
 	}
-	if len(e.spec.Middleware) > 0 {
-		if code, why := r.runMiddleware(req, c, e); code != 0 {
-			c.Reject(code, why)
-			return
-		}
+	return true
+}
+
+// runMiddleware runs the route's "#middleware", or closes with the first refusal's code.
+func (a *admission) runMiddleware() bool {
+	if len(a.e.spec.Middleware) == 0 {
+		return true
 	}
-	ctl := r.controllerFor(e, info.URL, params, c)
-	served = true
-	// The open handlers run here, on the goroutine that answered the handshake; the read
-	// loop gets a goroutine of its own that starts with a minimal stack (an idle client
-	// keeps 2 KiB of stack rather than 4 KiB or more).
-	ctl.Start(c, r.wg.Done)
-	if r.closing.Load() {
-		_ = c.Close(socket.StatusGoingAway, "going away")
+	if code, why := a.r.runMiddleware(a.req, a.c, a.e); code != 0 {
+		a.c.Reject(code, why)
+		return false
+	}
+	return true
+}
+
+// join hands the client to its controller, which owns the slot and r.wg from then on.
+// The open handlers run here, on the goroutine that answered the handshake; the read
+// loop gets a goroutine of its own that starts with a minimal stack (an idle client
+// keeps 2 KiB of stack rather than 4 KiB or more).
+func (a *admission) join() {
+	ctl := a.r.controllerFor(a.e, a.info.URL, a.info.Params, a.c)
+	a.served = true
+	ctl.Start(a.c, a.r.wg.Done)
+	if a.r.closing.Load() {
+		_ = a.c.Close(socket.StatusGoingAway, "going away")
 	}
 }
 

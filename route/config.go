@@ -28,6 +28,9 @@ type Config struct {
 	// WriteTimeout is how long a single write may stall before the client is dropped as
 	// a slow consumer (4008). Negative disables it. Defaults to 10 s.
 	WriteTimeout time.Duration
+	// Writers is how many goroutines of the registry's writer pool write to idle
+	// clients at once; Shutdown waits for them. Defaults to GOMAXPROCS.
+	Writers int
 
 	// DisableCompression turns off permessage-deflate, which is otherwise negotiated
 	// whenever a client offers it.
@@ -105,6 +108,13 @@ type Config struct {
 	// the remote address, or X-Forwarded-For from TrustedProxies; IPv6 addresses count
 	// per /64); a handshake beyond it gets HTTP 429 before the upgrade. Zero means no cap.
 	MaxConnectionsPerIP int
+	// Subprotocols lists the subprotocols the registry's routes may choose in the
+	// handshake, in order of preference, before [Subprotocol] ("wsroute"), which is
+	// always last; a route's WithSubprotocols replaces the list. The first one the client
+	// offers is echoed in the 101 response and is Client.Subprotocol. Defaults to none:
+	// only "wsroute".
+	Subprotocols []string
+
 	// DefaultRate is the message rate limit of routes without a "~" option: at most
 	// DefaultRate.Max messages per DefaultRate.Per on each connection, as a token bucket;
 	// over it, close 1008 "rate limit". The zero value means no limit.

@@ -35,14 +35,3 @@ func BenchmarkCSRFCheck(b *testing.B) {
 		_ = r.checkCSRF(req)
 	}
 }
-
-// BenchmarkConnCaps measures taking and giving back a connection slot under both caps.
-func BenchmarkConnCaps(b *testing.B) {
-	cfg := Config{MaxConnections: 1 << 30, MaxConnectionsPerIP: 1 << 30}
-	var cc connCaps
-	b.ReportAllocs()
-	for b.Loop() {
-		_, key := cc.acquire(&cfg, "192.0.2.7")
-		cc.release(&cfg, key)
-	}
-}

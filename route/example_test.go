@@ -2,6 +2,7 @@ package route_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log"
 	"net/http"
@@ -64,15 +65,36 @@ func ExampleRegistry_Register() {
 	// Output: true
 }
 
-// The shape of a program: routes on route.Default, served by net/http.
+// The shape of a program: route.Default configured once, routes registered on it with
+// ROUTE (here a "+" route, which needs Config.Authorize), and Default served by net/http.
+// The example serves it on a loopback test server instead of ":8000".
 func ExampleROUTE() {
-	route.ROUTE("SOCKET /chat/{room}/ @json <1MB", func(ctl *controller.Controller) {
-		ctl.AutoDestroy()
+	route.Configure(route.Config{
+		Authorize: func(r *http.Request) (user any, ok bool, err error) {
+			name := r.Header.Get("X-User") // a real application reads its session cookie
+			return name, name != "", nil
+		},
+	})
+	route.ROUTE("+SOCKET /chat/{room}/ @json <1MB", func(ctl *controller.Controller) {
+		ctl.OnOpen(func(c *socket.Client) {
+			_ = c.Send(map[string]any{"hello": c.User(), "room": ctl.Param("room")})
+		})
 		ctl.OnMessage(func(c *socket.Client, m socket.Message) {
-			_ = ctl.SendFunc(m.Clone(), func(o *socket.Client) bool { return o != c })
+			_ = ctl.Send(json.RawMessage(m.Bytes())) // the message as it came, to everyone
 		})
 	})
-	if false { // an example that compiles but does not listen
+	if false { // in main:
 		log.Fatal(http.ListenAndServe(":8000", route.Default))
 	}
+	srv := httptest.NewServer(route.Default)
+	defer srv.Close()
+	defer route.Default.Shutdown(context.Background())
+
+	got, _ := first(srv.URL, "/chat/Lobby/", http.Header{"X-User": {"ann"}})
+	fmt.Println(got)
+	got, _ = first(srv.URL, "/chat/Lobby/", nil)
+	fmt.Println(got)
+	// Output:
+	// {"hello":"ann","room":"Lobby"}
+	// closed 4001 "unauthorized"
 }

@@ -1,4 +1,6 @@
 package route
 
-// IPKey exposes ipKey, what a per-address connection cap counts.
-var IPKey = ipKey
+import "github.com/wsroute/wsroute/internal/handshake"
+
+// IPKey exposes handshake.IPKey, what a per-address connection cap counts.
+var IPKey = handshake.IPKey

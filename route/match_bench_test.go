@@ -54,7 +54,7 @@ func BenchmarkMatch(b *testing.B) {
 			for b.Loop() {
 				st = matchState{}
 				if entries := r.root.lookup(bb.path, &st); entries != nil {
-					_, _ = entries[0].paramValues(&st)
+					_, _, _ = entries[0].bind(&st)
 				}
 			}
 		})

@@ -81,7 +81,7 @@ func TestMatchStaticAllocatesNothing(t *testing.T) {
 	reg := route.New(route.Config{})
 	require.NoError(t, reg.Register("SOCKET /chat/lobby/", noop))
 	require.NoError(t, reg.Register("SOCKET /chat/{room}/", noop))
-	for _, path := range []string{"/chat/lobby/", "/Chat/Lobby"} {
+	for _, path := range []string{"/chat/lobby/", "/Chat/Lobby", "/chat/%4Cobby/"} {
 		allocs := testing.AllocsPerRun(1000, func() {
 			if !reg.MatchStatic(path) {
 				t.Fatal("no match")
@@ -91,17 +91,34 @@ func TestMatchStaticAllocatesNothing(t *testing.T) {
 	}
 }
 
-func TestNormalize(t *testing.T) {
+// TestControllerKey: the controller key folds the route's static segments only;
+// parameter values keep their case and are re-escaped canonically, so two spellings of one
+// value are one controller and two cases are two.
+func TestControllerKey(t *testing.T) {
+	reg := route.New(route.Config{})
+	for _, r := range []string{"SOCKET /", "SOCKET /chat/{room}/", "SOCKET /x/y/", "SOCKET /files/*", "SOCKET /$tms/", "SOCKET /a%20B/"} {
+		require.NoError(t, reg.Register(r, noop), r)
+	}
 	for in, want := range map[string]string{
-		"":               "/",
-		"/":              "/",
-		"/Chat//Room1":   "/chat/room1/",
-		"chat/room1/":    "/chat/room1/",
-		"/a%20B/":        "/a%20b/",
-		"///x///y///":    "/x/y/",
-		"/files/A/b.TXT": "/files/a/b.txt/",
+		"":                  "/",
+		"/":                 "/",
+		"/Chat//Room1":      "/chat/Room1/",
+		"/chat/room1/":      "/chat/room1/",
+		"/chat/%41/":        "/chat/A/",
+		"/chat/A":           "/chat/A/",
+		"/chat/a%2fb/":      "/chat/a%2Fb/",
+		"/chat/caf%c3%a9/":  "/chat/caf%C3%A9/",
+		"/chat/a%20b/":      "/chat/a%20b/",
+		"/chat/%7e!$/":      "/chat/~!$/",
+		"/a%20b/":           "/a%20b/",
+		"/A%20b/":           "/a%20b/",
+		"x/y":               "/x/y/",
+		"///x///Y///":       "/x/y/",
+		"/files/A/b.TXT":    "/files/A/b.TXT/",
+		"/files//A%2Fb//c/": "/files/A%2Fb/c/",
+		"/%24TMS/":          "/$tms/",
 	} {
-		assert.Equal(t, want, route.Normalize(in), "normalize(%q)", in)
+		assert.Equal(t, want, reg.Key(in), "key of %q", in)
 	}
 }
 

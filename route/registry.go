@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/netip"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -14,17 +13,19 @@ import (
 	"sync/atomic"
 
 	"github.com/wsroute/wsroute/controller"
+	"github.com/wsroute/wsroute/internal/handshake"
+	"github.com/wsroute/wsroute/internal/hub"
 	"github.com/wsroute/wsroute/parser"
 	"github.com/wsroute/wsroute/socket"
 )
 
 // ErrConflict is wrapped by the error of a route that matches the same requests as one
 // already registered (same path pattern, same auth prefix).
-var ErrConflict = errors.New("route conflict")
+var ErrConflict = errors.New("route: conflict")
 
 // ErrNoAuthorizer is wrapped by the error of a "+" or "-" route registered on a registry
 // without Config.Authorize: without one the prefix could not be enforced.
-var ErrNoAuthorizer = errors.New("auth prefix without an authorizer")
+var ErrNoAuthorizer = errors.New("route: auth prefix without Config.Authorize")
 
 // ErrShutdown is returned by Register after Shutdown.
 var ErrShutdown = errors.New("route: registry shut down")
@@ -40,6 +41,8 @@ type entry struct {
 	idx    int
 	log    *slog.Logger
 	params []string // parameter names in order
+	wild   bool     // the path ends with "*"
+	key    string   // the controller key of a route without parameters or wildcard
 }
 
 // ctlKey identifies a controller: one per route and concrete URL.
@@ -56,7 +59,10 @@ type Registry struct {
 	cfg     Config
 	log     *slog.Logger
 	hub     *socket.Hub
-	trusted []netip.Prefix
+	proxies handshake.Proxies // Config.TrustedProxies
+	origins handshake.Origins // Config.OriginPatterns, Config.InsecureSkipOriginCheck
+	csrf    handshake.CSRF    // Config.CSRFKey, Config.CSRFMaxAge
+	caps    handshake.Caps    // Config.MaxConnections, Config.MaxConnectionsPerIP
 
 	// mu guards the fields below. Lock order: registry, controller, client.
 	mu      sync.RWMutex
@@ -65,7 +71,6 @@ type Registry struct {
 	ctls    map[ctlKey]*controller.Controller
 	mws     map[string]MiddlewareFunc // by name (middleware.go)
 	flags   map[string]bool           // declared custom flags, lower-cased
-	caps    connCaps                  // live connections, for the caps (limits.go)
 
 	closing  atomic.Bool
 	shutOnce sync.Once
@@ -83,45 +88,36 @@ func New(cfg Config) *Registry {
 			PingInterval: cfg.PingInterval,
 			PongTimeout:  cfg.PongTimeout,
 			WriteTimeout: cfg.WriteTimeout,
+			Writers:      cfg.Writers,
 		}),
-		ctls: make(map[ctlKey]*controller.Controller),
+		origins: handshake.Origins{Patterns: cfg.OriginPatterns, SkipCheck: cfg.InsecureSkipOriginCheck},
+		csrf:    handshake.CSRF{Key: cfg.CSRFKey, MaxAge: cfg.CSRFMaxAge},
+		caps:    handshake.Caps{Max: cfg.MaxConnections, PerIP: cfg.MaxConnectionsPerIP},
+		ctls:    make(map[ctlKey]*controller.Controller),
 	}
-	for _, s := range cfg.TrustedProxies {
-		p, err := parsePrefix(s)
-		if err != nil {
-			panic("route: TrustedProxies: " + err.Error())
-		}
-		r.trusted = append(r.trusted, p)
-	}
-	return r
-}
-
-func parsePrefix(s string) (netip.Prefix, error) {
-	if strings.Contains(s, "/") {
-		return netip.ParsePrefix(s)
-	}
-	a, err := netip.ParseAddr(s)
+	proxies, err := handshake.ParseProxies(cfg.TrustedProxies)
 	if err != nil {
-		return netip.Prefix{}, err
+		panic("route: TrustedProxies: " + err.Error())
 	}
-	return netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()), nil
+	r.proxies = proxies
+	return r
 }
 
 // ROUTE registers setup for the route string and panics if that fails; the panic value
 // is an error naming the caller's file and line. The all-caps name breaks Go's naming
 // habit on purpose, so that the line reads as it does in Total.js.
-func (r *Registry) ROUTE(route string, setup func(ctl *controller.Controller)) {
-	if err := r.register(route, setup, callerSite(1)); err != nil {
+func (r *Registry) ROUTE(route string, setup func(ctl *controller.Controller), opts ...Option) {
+	if err := r.register(route, setup, callerSite(1), opts); err != nil {
 		panic(err)
 	}
 }
 
 // Register registers setup for the route string. setup runs once when a concrete URL of
 // the route gets its first client, and again after that controller is destroyed. The
-// error is a *parser.Error for a malformed route, or wraps ErrConflict or
-// ErrNoAuthorizer; it names the caller's file and line.
-func (r *Registry) Register(route string, setup func(ctl *controller.Controller)) error {
-	return r.register(route, setup, callerSite(1))
+// error wraps a *parser.Error for a malformed route, ErrConflict, ErrNoAuthorizer,
+// ErrNoCSRFKey or ErrShutdown; it names the caller's file and line.
+func (r *Registry) Register(route string, setup func(ctl *controller.Controller), opts ...Option) error {
+	return r.register(route, setup, callerSite(1), opts)
 }
 
 func callerSite(skip int) string {
@@ -132,9 +128,21 @@ func callerSite(skip int) string {
 	return fmt.Sprintf("%s:%d", filepath.Base(file), line)
 }
 
-func (r *Registry) register(route string, setup func(*controller.Controller), site string) error {
+func (r *Registry) register(route string, setup func(*controller.Controller), site string, options []Option) error {
 	if r.closing.Load() {
 		return ErrShutdown
+	}
+	var ro routeOptions
+	for _, o := range options {
+		o(&ro)
+	}
+	subprotocols := r.cfg.Subprotocols
+	if ro.subprotocols != nil {
+		subprotocols = ro.subprotocols
+	}
+	subprotocols, err := serverSubprotocols(subprotocols)
+	if err != nil {
+		return fmt.Errorf("route: %s: %w", site, err)
 	}
 	spec, err := parser.ParseWith(route, r.parseOptions())
 	if err != nil {
@@ -147,6 +155,10 @@ func (r *Registry) register(route string, setup func(*controller.Controller), si
 		return fmt.Errorf("route: %s: %w", site, &parser.Error{Route: route, Offset: strings.Index(strings.ToLower(route), "@csrf"), Err: ErrNoCSRFKey})
 	}
 	e := &entry{spec: spec, str: spec.String(), shape: shape(spec), setup: setup, site: site, params: spec.Params()}
+	e.wild = len(spec.Segments) > 0 && spec.Segments[len(spec.Segments)-1].Kind == parser.Wildcard
+	if len(e.params) == 0 && !e.wild {
+		e.key = spec.Path()
+	}
 	e.log = r.log.With("route", e.str)
 	mode := socket.ModeJSON
 	switch spec.Mode {
@@ -169,7 +181,7 @@ func (r *Registry) register(route string, setup func(*controller.Controller), si
 		ReplyField:        r.cfg.ReplyField,
 		Hub:               r.hub,
 		Logger:            e.log,
-		Subprotocols:      []string{Subprotocol},
+		Subprotocols:      subprotocols,
 	}
 	if spec.Rate != nil {
 		opts.RateMax, opts.RatePer = spec.Rate.Max, spec.Rate.Per
@@ -181,8 +193,8 @@ func (r *Registry) register(route string, setup func(*controller.Controller), si
 	defer r.mu.Unlock()
 	for _, o := range r.entries {
 		if o.shape == e.shape && o.spec.Auth == e.spec.Auth {
-			return fmt.Errorf("route: %s: %w: %q matches the same requests as %q registered at %s",
-				site, ErrConflict, e.str, o.str, o.site)
+			return fmt.Errorf("%w: %s: %q matches the same requests as %q registered at %s",
+				ErrConflict, site, e.str, o.str, o.site)
 		}
 	}
 	e.up = socket.NewUpgrader(opts)
@@ -280,19 +292,38 @@ func (r *Registry) Controllers() map[string]*controller.Controller {
 	return out
 }
 
-// Controller returns the live controller of url (normalised as requests are), or nil.
-// When routes of different auth prefixes both have a controller there, it returns the one
-// of the route registered first; Controllers tells them apart.
-func (r *Registry) Controller(url string) *controller.Controller {
-	url = normalize(url)
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	for _, e := range r.entries { // one map probe per route, in registration order
-		if ctl := r.ctls[ctlKey{route: e.idx, url: url}]; ctl != nil {
-			return ctl
+// Controller returns the live controller of the concrete URL path, matched as a request
+// is (so "/Chat/%41/" finds the controller of "/chat/A/" on "/chat/{room}/"), or nil. When
+// several routes match the path and have a controller there (a "+" and a "-" route, or a
+// static and a parameter route), it returns the one of the route registered first;
+// Controllers tells them apart.
+func (r *Registry) Controller(path string) *controller.Controller {
+	if i := strings.IndexAny(path, "?#"); i >= 0 {
+		path = path[:i]
+	}
+	var (
+		st   matchState
+		best *controller.Controller
+		idx  int
+	)
+	for k := 0; ; k++ {
+		entries := r.lookupNth(path, k, &st)
+		if entries == nil {
+			return best
+		}
+		for _, e := range entries {
+			_, key, ok := e.bind(&st)
+			if !ok {
+				continue
+			}
+			r.mu.RLock()
+			ctl := r.ctls[ctlKey{route: e.idx, url: key}]
+			r.mu.RUnlock()
+			if ctl != nil && (best == nil || e.idx < idx) {
+				best, idx = ctl, e.idx
+			}
 		}
 	}
-	return nil
 }
 
 // Online is the number of connected clients on all routes.
@@ -317,17 +348,7 @@ func (r *Registry) SendTo(id string, v any) error {
 // Broadcast sends v to every connected client on every route for which keep returns
 // true (all when keep is nil). v is encoded once per message mode in use.
 func (r *Registry) Broadcast(v any, keep func(c *socket.Client) bool) error {
-	var byMode [3][]*socket.Client
-	for _, c := range r.hub.Clients(nil) {
-		byMode[c.Mode()] = append(byMode[c.Mode()], c)
-	}
-	var errs []error
-	for m, cs := range byMode {
-		if err := controller.SendPrepared(socket.Mode(m), v, cs, keep); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
+	return r.hub.Publish(hub.Target{Kind: hub.All}, v, keep)
 }
 
 // Shutdown stops the registry: new handshakes get HTTP 503, every client is closed with

@@ -487,7 +487,7 @@ func TestClientInfo(t *testing.T) {
 	assert.Equal(t, "Café!", got["room"])
 	assert.Equal(t, "a b", got["q"])
 	assert.Equal(t, "yes", got["h"])
-	assert.Equal(t, "/info/caf%c3%a9%21/", got["url"])
+	assert.Equal(t, "/info/Caf%C3%A9!/", got["url"], "the parameter keeps its case, re-escaped canonically")
 	assert.Equal(t, "text", got["mode"])
 	assert.Equal(t, "open", got["state"])
 

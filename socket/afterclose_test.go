@@ -9,7 +9,7 @@ import (
 // TestAfterCloseForgetsUnregistered registers many callbacks, unregisters most of them,
 // and checks that the client does not keep them and that only the others run, in order.
 func TestAfterCloseForgetsUnregistered(t *testing.T) {
-	c := &Client{}
+	c := &Client{nc: &netConn{}}
 	var ran []int
 	stops := make([]func(), 0, 1000)
 	for i := range 1000 {

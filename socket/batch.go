@@ -1,24 +1,24 @@
 package socket
 
 import (
-	"encoding/binary"
 	"math"
 	"net"
 	"sync"
 	"time"
 
 	"github.com/lxzan/gws"
+	"github.com/wsroute/wsroute/internal/wire"
 )
 
-// Batched writes. A connection without permessage-deflate (most of them: browsers offer
-// it, but a route enables it only with Options.Compression) does not need gws to build
-// its frames: a server frame is a header and the payload, unmasked. Such a client's
-// writer takes everything waiting in its queue, up to batchItems messages and about
-// batchBytes bytes, and writes the frames with one system call. On loopback, and on any
-// link where the kernel's per-write cost dominates, that is most of the cost of a
-// delivery: a client that fell a few broadcasts behind catches up in one write instead of
-// one write each. Small payloads are copied behind their headers into one buffer; larger
-// ones are written from where they are, with writev.
+// Batched writes. wsroute frames every message itself: a server frame is a header and
+// the payload, unmasked, compressed (RSV1) when the client negotiated permessage-deflate
+// and the payload is at least Options.CompressThreshold long. A client's writer takes
+// everything waiting in its queue, up to batchItems messages and about batchBytes bytes,
+// and writes the frames with one system call. On loopback, and on any link where the
+// kernel's per-write cost dominates, that is most of the cost of a delivery: a client that
+// fell a few broadcasts behind catches up in one write instead of one write each. Small
+// frames are copied into one buffer; larger ones are written from where they are, with
+// writev. A broadcast's frame, compressed or not, is built once and shared (Prepared).
 //
 // A handler's reply is corked: endHandler appends its frame to the connection's cork
 // instead of writing it, and the cork is written just before the read goroutine would
@@ -50,8 +50,8 @@ var batchPool = sync.Pool{New: func() any {
 	return &batch{items: make([]outItem, 0, 8), buf: make([]byte, 0, 1024)}
 }}
 
-// batchable reports whether the writer may frame it itself: every data message can be,
-// the close frame goes through gws (client.go's close handshake).
+// batchable reports whether the writer may put it in a batch: every data message can be;
+// the close frame ends the connection's writes (handOff).
 func batchable(it *outItem) bool { return it.op != gws.OpcodeCloseConnection }
 
 // payload is the item's message bytes and opcode.
@@ -62,30 +62,35 @@ func (it *outItem) payload() (gws.Opcode, []byte) {
 	return it.op, it.data
 }
 
-// maxFrameHeader is the longest header of an unmasked server frame.
-const maxFrameHeader = 10
-
-// appendFrameHeader appends the header of an unmasked, final, uncompressed frame.
-func appendFrameHeader(b []byte, op gws.Opcode, n int) []byte {
-	b = append(b, 0x80|byte(op))
+// appendFrame appends it's frame, compressed when its payload has at least zmin bytes.
+func (it *outItem) appendFrame(b []byte, zmin int) []byte {
+	op, p := it.payload()
 	switch {
-	case n < 126:
-		return append(b, byte(n))
-	case n <= 0xFFFF:
-		return binary.BigEndian.AppendUint16(append(b, 126), uint16(n))
-	default:
-		return binary.BigEndian.AppendUint64(append(b, 127), uint64(n))
+	case len(p) >= zmin && it.prep != nil:
+		return append(b, it.prep.compressed()...)
+	case len(p) >= zmin:
+		return wire.AppendCompressedFrame(b, byte(op), p)
+	case it.prep != nil:
+		return append(b, it.prep.frame...)
 	}
+	return append(wire.AppendHeader(b, byte(op), len(p), false), p...)
 }
 
-// frames lays out b.items as frames: b.buf holds the headers and the small payloads;
-// b.bufs is nil when b.buf is the whole write, else the parts to write with writev.
-func (b *batch) frames() {
+// frames lays out b.items as frames for a client that compresses payloads of zmin
+// bytes or more: b.buf holds the headers and the small payloads; b.bufs is nil when
+// b.buf is the whole write, else the parts to write with writev. A payload compressed
+// for this client alone is always copied; shared frames and plain payloads over
+// batchCopy are written in place.
+func (b *batch) frames(zmin int) {
 	need := 0
 	for i := range b.items {
-		_, p := b.items[i].payload()
-		need += maxFrameHeader
-		if len(p) <= batchCopy {
+		it := &b.items[i]
+		_, p := it.payload()
+		need += wire.MaxHeader
+		switch {
+		case len(p) >= zmin && it.prep == nil:
+			need += len(p) + len(p)>>8 + 64 // deflate's worst case, stored blocks: 5 bytes per 64 KiB
+		case len(p) <= batchCopy:
 			need += len(p)
 		}
 	}
@@ -96,17 +101,24 @@ func (b *batch) frames() {
 	b.bufs = b.bufs[:0]
 	for i := range b.items {
 		it := &b.items[i]
-		op, p := it.payload()
-		if it.prep != nil && len(p) <= batchCopy {
-			buf = append(buf, it.prep.frame...)
+		_, p := it.payload()
+		var inPlace []byte // a whole shared frame, or a payload behind the header in buf
+		switch {
+		case len(p) >= zmin && it.prep != nil:
+			if f := it.prep.compressed(); len(f) > batchCopy {
+				inPlace = f
+			}
+		case len(p) >= zmin:
+		case len(p) > batchCopy:
+			op, _ := it.payload()
+			buf = wire.AppendHeader(buf, byte(op), len(p), false)
+			inPlace = p
+		}
+		if inPlace == nil {
+			buf = it.appendFrame(buf, zmin)
 			continue
 		}
-		buf = appendFrameHeader(buf, op, len(p))
-		if len(p) <= batchCopy {
-			buf = append(buf, p...)
-			continue
-		}
-		b.bufs = append(b.bufs, buf[start:], p) // buf never grows past need: no reallocation
+		b.bufs = append(b.bufs, buf[start:], inPlace) // buf never grows past need: no reallocation
 		start = len(buf)
 	}
 	if len(b.bufs) > 0 && start < len(buf) {
@@ -183,7 +195,7 @@ func (c *Client) drain() {
 	c.mu.Unlock()
 
 	c.inflightSince.Store(time.Now().UnixNano())
-	b.frames()
+	b.frames(c.zmin)
 	b.wv = b.bufs
 	err := c.nc.writeFrames(b.buf, &b.wv)
 	b.reset()

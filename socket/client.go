@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lxzan/gws"
+	"github.com/wsroute/wsroute/internal/wire"
 )
 
 // State is a client's ready state, numbered as the browser's WebSocket.readyState.
@@ -77,8 +78,7 @@ type Client struct {
 	headerOnce sync.Once
 	headerMap  http.Header
 
-	rooms map[string]struct{} // guarded by hub.mu (rooms.go)
-	done  func()              // called when the read loop ends (Start)
+	done func() // called when the read loop ends (Start)
 
 	state atomic.Int32
 
@@ -99,8 +99,8 @@ type Client struct {
 	onClose     []*closeHook
 	onCloseDead int // hooks in onClose unregistered since the last compaction
 
-	nc            *netConn    // nil for a client made otherwise
-	batchOK       bool        // the writer frames messages itself (batch.go)
+	nc            *netConn
+	zmin          int         // payloads this large or larger are compressed; MaxInt: no permessage-deflate
 	drainJob      func()      // c.drain, bound once
 	written       func(error) // c.onWritten, bound once
 	inflightSince atomic.Int64
@@ -124,8 +124,9 @@ func newID() string {
 // ID is the client's identifier: 16 characters from 96 random bits, unique and unguessable.
 func (c *Client) ID() string { return c.id }
 
-// URL is the normalised request path the client connected to: lower-cased, slashes
-// collapsed, with a trailing slash ("/chat/room1/").
+// URL is the normalised request path the client connected to: static segments
+// lower-cased, parameter values with their case kept and canonically percent-escaped,
+// slashes collapsed, with a trailing slash ("/chat/Room1/").
 func (c *Client) URL() string { return c.url }
 
 // Path is the request path as the client sent it.
@@ -176,10 +177,7 @@ func (c *Client) Mode() Mode { return c.up.opts.Mode }
 
 // Subprotocol is the subprotocol chosen in the handshake, or "".
 func (c *Client) Subprotocol() string {
-	if n := c.netConn(); n != nil {
-		return n.proto
-	}
-	return c.conn.SubProtocol()
+	return c.nc.proto
 }
 
 // State is the client's ready state.
@@ -215,9 +213,8 @@ func (c *Client) SendBinary(data []byte) error {
 	return c.enqueue(it)
 }
 
-// SendPrepared queues a message encoded once by Prepare. It takes its own reference to p.
+// SendPrepared queues a message encoded once by Prepare.
 func (c *Client) SendPrepared(p *Prepared) error {
-	p.refs.Add(1)
 	return c.enqueue(outItem{prep: p})
 }
 
@@ -244,7 +241,8 @@ func (c *Client) Ping() error {
 		return ErrClosed
 	}
 	c.pingSent.CompareAndSwap(0, time.Now().UnixNano())
-	c.conn.Async(func() { _ = c.conn.WritePing(nil) })
+	c.nc.want(wire.OpPing, nil)
+	c.kick()
 	return nil
 }
 
@@ -329,6 +327,7 @@ func (c *Client) AfterClose(fn func()) (stop func()) {
 // it on its own goroutine, after attaching the client to a controller.
 func (c *Client) Serve(h Handler) {
 	c.h = h
+	c.hub.idx.Bind(c, c.url)
 	c.conn.ReadLoop()
 }
 
@@ -341,6 +340,7 @@ func (c *Client) Serve(h Handler) {
 func (c *Client) Start(h Handler, done func()) {
 	c.h = h
 	c.done = done
+	c.hub.idx.Bind(c, c.url)
 	c.open()
 	go c.conn.ReadLoop()
 }
@@ -375,8 +375,9 @@ func (c *Client) Reject(code StatusCode, reason string) {
 			fn()
 		}()
 	}
-	_ = c.conn.NetConn().SetWriteDeadline(time.Now().Add(closeGrace))
-	_ = c.conn.WriteClose(uint16(code), truncateReason(reason))
+	_ = c.nc.SetWriteDeadline(time.Now().Add(closeGrace))
+	_ = c.nc.writeClose(code, reason)
+	_ = c.nc.Conn.Close() // no read loop runs: nothing will end the half-closed connection
 }
 
 // finish marks the client closed, drops what is queued, cancels its context and removes
@@ -397,10 +398,8 @@ func (c *Client) finish() []func() {
 	c.onClose, c.onCloseDead = nil, 0
 	c.mu.Unlock()
 	releaseAll(dropped)
-	if c.nc != nil {
-		if b := c.nc.takeCork(); b != nil {
-			putCork(b) // the connection is gone: replies not yet written are dropped
-		}
+	if b := c.nc.takeCork(); b != nil {
+		putCork(b) // the connection is gone: replies not yet written are dropped
 	}
 	if cancel != nil {
 		cancel()

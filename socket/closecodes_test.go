@@ -1,41 +1,48 @@
 package socket_test
 
 import (
-	"os"
-	"regexp"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wsroute/wsroute/internal/closecode"
 	"github.com/wsroute/wsroute/socket"
 )
 
-// TestCloseCodeTable keeps the one close-code table of the documentation (README.md,
-// "Close codes") and the socket constants in step: every row's code has a name and its
-// Retry matches the row's last column, and every code the library sends has a row.
-func TestCloseCodeTable(t *testing.T) {
-	readme, err := os.ReadFile("../README.md")
-	require.NoError(t, err)
-	doc := string(readme)
-	start := strings.Index(doc, "### Close codes")
-	require.Positive(t, start, "README.md has the close-code table")
-	doc = doc[start:]
-	doc = doc[:strings.Index(doc, "<!-- issue5:end -->")]
-	row := regexp.MustCompile("(?m)^\\| (\\d{4}) \\| `(\\w+)` \\| .* \\| (yes|no)[^|]* \\|$")
-	rows := row.FindAllStringSubmatch(doc, -1)
-	seen := map[socket.StatusCode]bool{}
-	for _, m := range rows {
-		n, _ := strconv.Atoi(m[1])
-		code := socket.StatusCode(n)
-		seen[code] = true
-		assert.Equal(t, m[3] == "yes", code.Retry(), "row %s: Retry()", m[1])
-		assert.True(t, code.Sendable(), "row %s: a code that may be sent", m[1])
-		assert.NotEqual(t, m[1], code.String(), "row %s has a named constant", m[1])
-		assert.Contains(t, strings.ToLower(strings.ReplaceAll(m[2], "Status", "")), strings.ReplaceAll(strings.SplitN(code.String(), " ", 2)[1], " ", ""),
-			"row %s: the constant %s is the code's", m[1], m[2])
+// TestCloseCodeConstants keeps the socket constants and the close-code table of
+// internal/closecode (from which docs/close-codes.md and the README's summary are
+// generated) in step: one constant per row, of the same code, with the row's name and
+// reconnect rule, and every code the library sends has a row.
+func TestCloseCodeConstants(t *testing.T) {
+	constants := map[string]socket.StatusCode{
+		"StatusNormalClosure":     socket.StatusNormalClosure,
+		"StatusGoingAway":         socket.StatusGoingAway,
+		"StatusProtocolError":     socket.StatusProtocolError,
+		"StatusUnsupportedData":   socket.StatusUnsupportedData,
+		"StatusNoStatus":          socket.StatusNoStatus,
+		"StatusAbnormal":          socket.StatusAbnormal,
+		"StatusInvalidPayload":    socket.StatusInvalidPayload,
+		"StatusPolicyViolation":   socket.StatusPolicyViolation,
+		"StatusMessageTooBig":     socket.StatusMessageTooBig,
+		"StatusInternalError":     socket.StatusInternalError,
+		"StatusServiceRestart":    socket.StatusServiceRestart,
+		"StatusTryAgainLater":     socket.StatusTryAgainLater,
+		"StatusMiddlewareRefused": socket.StatusMiddlewareRefused,
+		"StatusUnauthorized":      socket.StatusUnauthorized,
+		"StatusInvalidToken":      socket.StatusInvalidToken,
+		"StatusForbidden":         socket.StatusForbidden,
+		"StatusSlowConsumer":      socket.StatusSlowConsumer,
+	}
+	require.Len(t, closecode.Table, len(constants), "one table row per socket constant")
+	for _, in := range closecode.Table {
+		code, ok := constants[in.Constant]
+		require.True(t, ok, "row %d names %s, which is not a socket constant", in.Code, in.Constant)
+		assert.Equal(t, in.Code, uint16(code), "%s", in.Constant)
+		assert.Equal(t, strconv.Itoa(int(in.Code))+" "+in.Name, code.String(), "%s", in.Constant)
+		assert.Equal(t, in.Retry, code.Retry(), "%s: Retry()", in.Constant)
+		assert.Equal(t, !in.Reported, code.Sendable(), "%s: only the reported-only codes cannot be sent", in.Constant)
 	}
 	for _, code := range []socket.StatusCode{
 		socket.StatusNormalClosure, socket.StatusGoingAway, socket.StatusProtocolError,
@@ -43,11 +50,11 @@ func TestCloseCodeTable(t *testing.T) {
 		socket.StatusInternalError, socket.StatusMiddlewareRefused, socket.StatusUnauthorized,
 		socket.StatusInvalidToken, socket.StatusForbidden, socket.StatusSlowConsumer,
 	} {
-		assert.True(t, seen[code], "%s is sent by the library and has a row", code)
+		in, ok := closecode.Lookup(uint16(code))
+		assert.True(t, ok && !in.Reported, "%s is sent by the library and has a row", code)
 	}
-	assert.True(t, socket.StatusNoStatus.Retry(), "1005 is reported only, and worth a retry")
-	assert.True(t, socket.StatusAbnormal.Retry(), "1006 is reported only, and worth a retry")
 	assert.False(t, socket.StatusCode(4321).Retry(), "an application's own code")
+	assert.Equal(t, "4321", socket.StatusCode(4321).String(), "an application's own code has no name")
 }
 
 func TestSendable(t *testing.T) {

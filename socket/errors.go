@@ -52,3 +52,22 @@ func (e *PanicError) Error() string {
 	}
 	return "socket: handler panicked"
 }
+
+// ConnError is passed to the error handler, before the close handler, when the
+// connection failed under the client: a read or a write on the network failed (a reset,
+// a timeout), or the peer broke the protocol and was closed with Code. A peer that
+// merely hangs up is no error: only its close event reports it.
+type ConnError struct {
+	Op   string     // "read" or "write"
+	Code StatusCode // the close code sent for a protocol failure; 0 for a transport error
+	Err  error
+}
+
+func (e *ConnError) Error() string {
+	if e.Code != 0 {
+		return "socket: " + e.Op + ": " + e.Code.String() + ": " + e.Err.Error()
+	}
+	return "socket: " + e.Op + ": " + e.Err.Error()
+}
+
+func (e *ConnError) Unwrap() error { return e.Err }

@@ -1,8 +1,12 @@
 package socket
 
 import (
+	"runtime"
 	"sync"
 	"time"
+
+	"github.com/wsroute/wsroute/internal/hub"
+	"github.com/wsroute/wsroute/internal/wire"
 )
 
 // HubConfig configures a Hub's sweeper. The zero value is usable; each comment gives the
@@ -20,6 +24,13 @@ type HubConfig struct {
 	// SweepInterval is how often the sweeper looks at every client: the resolution of the
 	// timeouts above. Defaults to 1 s.
 	SweepInterval time.Duration
+	// Writers is how many goroutines of the hub's writer pool may write at once.
+	// Defaults to GOMAXPROCS.
+	Writers int
+	// OnRoom and OnURL are called when a room, or a URL, gains its first client
+	// (first is true) and when it loses its last. They run under the index's lock of
+	// that room or URL: they must return quickly and must not call the hub.
+	OnRoom, OnURL func(key string, first bool)
 }
 
 func (c HubConfig) withDefaults() HubConfig {
@@ -35,58 +46,58 @@ func (c HubConfig) withDefaults() HubConfig {
 	if c.SweepInterval <= 0 {
 		c.SweepInterval = time.Second
 	}
+	if c.Writers <= 0 {
+		c.Writers = runtime.GOMAXPROCS(0)
+	}
 	return c
 }
 
-// Hub is the set of live clients of a registry. One sweeper goroutine per hub, running
-// only while the hub has clients, sends the heartbeat pings and enforces the pong, idle
-// and write timeouts: there is no timer per connection.
+// Hub is the set of live clients of a registry, indexed by id, URL and room
+// (internal/hub), and the one place every send to more than one client goes through
+// (Publish). One sweeper goroutine per hub, running only while the hub has clients,
+// sends the heartbeat pings and enforces the pong, idle and write timeouts: there is no
+// timer per connection. The hub also owns the registry's writer pool (writers.go).
 //
 // All methods of Hub are safe for concurrent use.
 type Hub struct {
-	cfg HubConfig
+	cfg     HubConfig
+	idx     *hub.Index[*Client]
+	writers writerPool
 
-	mu      sync.RWMutex // guards clients, rooms (name -> members, see rooms.go), every Client.rooms, stop, closed
-	clients map[string]*Client
-	rooms   map[string]map[*Client]struct{}
-	stop    chan struct{} // non-nil while a sweeper runs
-	closed  bool
-	wg      sync.WaitGroup
+	mu     sync.Mutex    // guards stop, closed: the sweeper's life
+	stop   chan struct{} // non-nil while a sweeper runs
+	closed bool
+	wg     sync.WaitGroup
 }
 
 // NewHub returns an empty hub.
 func NewHub(cfg HubConfig) *Hub {
-	return &Hub{cfg: cfg.withDefaults(), clients: make(map[string]*Client), rooms: make(map[string]map[*Client]struct{})}
+	cfg = cfg.withDefaults()
+	h := &Hub{cfg: cfg, idx: hub.New[*Client](cfg.OnRoom, cfg.OnURL)}
+	h.writers.max = cfg.Writers
+	return h
 }
 
 // Len is the number of live clients.
-func (h *Hub) Len() int {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	return len(h.clients)
-}
+func (h *Hub) Len() int { return h.idx.Len() }
 
 // Get returns the client with the given id, or nil.
 func (h *Hub) Get(id string) *Client {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	return h.clients[id]
+	c, _ := h.idx.Get(id)
+	return c
 }
 
 // Clients appends a snapshot of the live clients to dst and returns it.
 func (h *Hub) Clients(dst []*Client) []*Client {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	for _, c := range h.clients {
-		dst = append(dst, c)
-	}
-	return dst
+	return h.idx.Collect(hub.Target{Kind: hub.All}, dst)
 }
 
+// add registers c, in no URL's set until it is served (bind): a client the route may
+// still refuse after the upgrade gets no message sent to its URL.
 func (h *Hub) add(c *Client) {
+	h.idx.Add(c, "")
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.clients[c.id] = c
 	if h.stop == nil && !h.closed {
 		stop := make(chan struct{})
 		h.stop = stop
@@ -95,20 +106,19 @@ func (h *Hub) add(c *Client) {
 }
 
 func (h *Hub) remove(c *Client) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.clients[c.id] != c {
+	if !h.idx.Remove(c) {
 		return
 	}
-	delete(h.clients, c.id)
-	h.leaveAllLocked(c)
-	if len(h.clients) == 0 && h.stop != nil {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.idx.Len() == 0 && h.stop != nil {
 		close(h.stop)
 		h.stop = nil
 	}
 }
 
-// Close stops the sweeper for good and waits for it. Clients are not closed.
+// Close stops the sweeper for good and waits for it and for the writer pool.
+// Clients are not closed.
 func (h *Hub) Close() {
 	h.mu.Lock()
 	h.closed = true
@@ -118,6 +128,7 @@ func (h *Hub) Close() {
 	}
 	h.mu.Unlock()
 	h.wg.Wait()
+	h.writers.wg.Wait() // the pool's goroutines end once the queues they took are written
 }
 
 func (h *Hub) sweep(stop chan struct{}) {
@@ -148,7 +159,7 @@ func (c *Client) sweep(now int64, cfg *HubConfig) {
 			c.mu.Unlock()
 			releaseAll(dropped)
 			if closing {
-				_ = c.conn.NetConn().Close() // even the close frame stalled: cut the connection
+				_ = c.nc.Conn.Close() // even the close frame stalled: cut the connection
 			} else if handNow {
 				c.handOff(it)
 			}
@@ -174,7 +185,7 @@ func (c *Client) sweep(now int64, cfg *HubConfig) {
 	if now-c.lastPing >= int64(cfg.PingInterval) {
 		c.lastPing = now
 		c.pingSent.Store(now)
-		conn := c.conn
-		conn.Async(func() { _ = conn.WritePing(nil) })
+		c.nc.want(wire.OpPing, nil)
+		c.kick()
 	}
 }

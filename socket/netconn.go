@@ -3,9 +3,11 @@ package socket
 import (
 	"bufio"
 	"bytes"
-	"encoding/binary"
+	"errors"
+	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,32 +15,28 @@ import (
 	"time"
 
 	"github.com/lxzan/gws"
+	"github.com/wsroute/wsroute/internal/closecode"
+	"github.com/wsroute/wsroute/internal/handshake"
 	"github.com/wsroute/wsroute/internal/rawio"
+	"github.com/wsroute/wsroute/internal/wire"
 )
 
-// netConn is the connection gws reads and writes: the hijacked net.Conn, wrapped for four
-// things gws does not do the way wsroute needs.
+// netConn is the connection gws reads from: the hijacked net.Conn, wrapped so that
+// wsroute, not gws, writes every frame after the handshake.
 //
 //   - Bytes the HTTP server had already buffered past the request (a client that wrote
 //     frames right behind its handshake) are read first instead of being lost.
 //   - The subprotocol chosen for this request is added to the 101 response: gws chooses
 //     subprotocols per Upgrader, wsroute per request (see Options.Subprotocols).
-//   - The close frame gws writes when it cannot inflate a message is corrected. gws wraps
-//     every decompression error in 1011 (internal error), so a compressed message that
-//     inflates past the size limit would close with 1011 while an uncompressed one of the
-//     same size closes with 1009, and corrupt compressed data would claim a server fault.
-//     Such frames go out as 1009 "message too big" and 1002 "invalid compressed data";
-//     gws's own 1009 "gws: message too large" becomes 1009 "message too big" as well.
-//   - At most one pong waits in gws's write queue (see Client.pong).
+//   - After the handshake, gws's own writes are dropped and its Close does nothing. gws
+//     still decides to fail a connection on a protocol error (it reads and inflates), and
+//     then writes a close frame of its own; wsroute writes the close frame instead, when
+//     gws reports the error to OnClose (closeFor), so that the peer sees the codes of
+//     docs/close-codes.md whatever gws would have written, and the frame goes out in
+//     order behind the replies already corked.
 //
-// It also remembers the close frame that failed the connection (any code but 1000 and
-// 1001, which gws also writes after a mere read or write error), so that the close event
-// reports what the peer was actually sent: gws hands OnClose the inner error of a
-// protocol failure, without its code.
-//
-// Writes reach netConn one whole frame at a time (gws builds each frame in a buffer and
-// writes it with one call), and the first write is the handshake response, so both
-// rewrites look at one Write call only.
+// Everything wsroute writes goes through wmu: batches (batch.go, writers.go), the cork of
+// replies and control frames, and the close frame, after which nothing more is written.
 type netConn struct {
 	net.Conn
 
@@ -53,21 +51,38 @@ type netConn struct {
 	// never interleave and the cork goes out ahead of whatever follows it; corkMu only
 	// ever for a moment, so that queuing a reply never waits on the network.
 	wmu       sync.Mutex
-	hsDone    bool // the handshake response has been written
-	closeSent bool // a close frame has been written: no data frames may follow
-	deflate   bool // permessage-deflate was negotiated: gws frames every message
+	hsDone    bool // the handshake response has been written: gws writes no more
+	closeSent bool // a close frame has been written: nothing may follow
 
 	corkMu     sync.Mutex
 	cork       *[]byte     // frames of replies not yet written, pooled
-	corked     atomic.Bool // cork != nil
+	pingWanted bool        // a ping goes out ahead of the cork; guarded by corkMu
+	pongWanted bool        // a pong of pongData goes out ahead of the cork; corkMu
+	pongData   []byte      // payload of the newest unanswered ping; corkMu
+	corked     atomic.Bool // cork != nil or a control frame is wanted
 	corkTimer  *time.Timer // flushes a cork held while further handlers run; read goroutine
 	timerArmed atomic.Bool // corkTimer is pending
 
-	failed atomic.Pointer[CloseEvent] // the failing close frame written, for the close event
+	readFailed atomic.Bool                // a read from the network failed: the transport is gone
+	failed     atomic.Pointer[CloseEvent] // the failing close frame written, for the close event
+	connErr    atomic.Pointer[ConnError]  // the first transport error, for the error handler
+}
 
-	pongMu     sync.Mutex // guards pongData, pongQueued
-	pongData   []byte     // payload of the newest unanswered ping
-	pongQueued bool       // a pong task waits in gws's write queue
+// noteErr records the first transport error of op ("read" or "write") for the error
+// handler. The end of input and the closes wsroute made itself are not errors.
+func (n *netConn) noteErr(op string, err error) {
+	if err == nil || errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
+		return
+	}
+	if op == "read" && errors.Is(err, os.ErrDeadlineExceeded) {
+		n.wmu.Lock()
+		sent := n.closeSent
+		n.wmu.Unlock()
+		if sent {
+			return // the close handshake's grace ran out
+		}
+	}
+	n.connErr.CompareAndSwap(nil, &ConnError{Op: op, Err: err})
 }
 
 func (n *netConn) Read(p []byte) (int, error) {
@@ -89,12 +104,18 @@ func (n *netConn) Read(p []byte) (int, error) {
 		}
 	}
 	k, err := n.Conn.Read(p)
+	if err != nil {
+		n.readFailed.Store(true)
+		n.noteErr("read", err)
+	}
 	if err == nil && k == len(p) && k < readAheadSize {
 		n.readAhead() // p is full: more is probably waiting (readahead.go)
 	}
 	return k, err
 }
 
+// Write is gws's: the 101 response, then only the close frames of the failures it
+// detects, which are dropped (see closeFor).
 func (n *netConn) Write(p []byte) (int, error) {
 	n.wmu.Lock()
 	defer n.wmu.Unlock()
@@ -102,27 +123,40 @@ func (n *netConn) Write(p []byte) (int, error) {
 		n.hsDone = true
 		return n.writeHandshake(p)
 	}
-	// A close frame (gws writes each frame with one call): FIN+close, then the payload
-	// length, unmasked.
-	if len(p) >= 2 && p[0] == 0x88 && int(p[1]) == len(p)-2 {
-		q := p
-		if len(p) >= 4 {
-			var ev CloseEvent
-			q, ev = fixClose(p)
-			if ev.Code != StatusNormalClosure && ev.Code != StatusGoingAway {
-				n.failed.CompareAndSwap(nil, &ev)
-			}
-		}
-		if err := n.writeLocked(q); err != nil {
-			return 0, err
-		}
-		n.closeSent = true
-		return len(p), nil
-	}
-	if err := n.writeLocked(p); err != nil {
-		return 0, err
-	}
 	return len(p), nil
+}
+
+// Close is gws's, called right after it writes a close frame; the connection is closed
+// by wsroute once its own close frame is out (closeFor, writeClose).
+func (n *netConn) Close() error { return nil }
+
+// writeClose writes the cork, if any, then a close frame, after which nothing more is
+// written. The connection is then half-closed, not closed: the peer's answer, and
+// whatever it sent before it, are still read (and dropped), so that the kernel does not
+// reset a connection with unread data, which would destroy what the peer has not read
+// yet, the close frame included. The read loop ends at the peer's close frame, or after
+// closeGrace, and closeFor then closes the connection.
+func (n *netConn) writeClose(code StatusCode, reason string) error {
+	n.wmu.Lock()
+	defer n.wmu.Unlock()
+	if n.closeSent {
+		return net.ErrClosed
+	}
+	n.closeSent = true
+	var b []byte
+	if cork := n.takeCork(); cork != nil {
+		b = *cork
+		defer putCork(cork)
+	}
+	b = wire.AppendClose(b, uint16(code), reason)
+	_, err := n.Conn.Write(b)
+	if cw, ok := n.Conn.(interface{ CloseWrite() error }); ok && err == nil {
+		_ = cw.CloseWrite()
+		_ = n.Conn.SetReadDeadline(time.Now().Add(closeGrace))
+	} else {
+		_ = n.Conn.Close()
+	}
+	return err
 }
 
 // writeLocked writes p behind the cork, if there is one. n.wmu must be held.
@@ -130,6 +164,7 @@ func (n *netConn) writeLocked(p []byte) error {
 	cork := n.takeCork()
 	if cork == nil {
 		_, err := n.Conn.Write(p)
+		n.noteErr("write", err)
 		return err
 	}
 	defer putCork(cork)
@@ -167,6 +202,7 @@ func (n *netConn) writeFrames(buf []byte, bufs *net.Buffers) error {
 		}
 	}
 	_, err := bufs.WriteTo(n.Conn)
+	n.noteErr("write", err)
 	return err
 }
 
@@ -179,30 +215,63 @@ func putCork(b *[]byte) {
 	}
 }
 
-// corkFrame appends the frame of it to the cork and returns the cork's size.
-func (n *netConn) corkFrame(it *outItem) int {
-	op, p := it.payload()
+// corkFrame appends the frame of it, compressed from zmin bytes on, to the cork and
+// returns the cork's size.
+func (n *netConn) corkFrame(it *outItem, zmin int) int {
 	n.corkMu.Lock()
 	defer n.corkMu.Unlock()
 	if n.cork == nil {
 		n.cork = corkPool.Get().(*[]byte)
 		n.corked.Store(true)
 	}
-	*n.cork = append(appendFrameHeader(*n.cork, op, len(p)), p...)
+	*n.cork = it.appendFrame(*n.cork, zmin)
 	return len(*n.cork)
 }
 
-// takeCork takes the cork's frames, if any, for the caller to write and free.
+// takeCork takes the cork's frames, if any, for the caller to write and free: the
+// wanted ping and pong first, then the replies.
 func (n *netConn) takeCork() *[]byte {
 	if !n.corked.Load() {
 		return nil
 	}
 	n.corkMu.Lock()
 	b := n.cork
+	if n.pingWanted || n.pongWanted {
+		c := corkPool.Get().(*[]byte)
+		if n.pingWanted {
+			*c = wire.AppendControl(*c, wire.OpPing, nil)
+		}
+		if n.pongWanted {
+			*c = wire.AppendControl(*c, wire.OpPong, n.pongData)
+		}
+		if b != nil {
+			*c = append(*c, *b...)
+			putCork(b)
+		}
+		b = c
+		n.pingWanted, n.pongWanted = false, false
+	}
 	n.cork = nil
 	n.corked.Store(false)
 	n.corkMu.Unlock()
 	return b
+}
+
+// want asks for a ping or a pong (of payload) to go out ahead of the cork, and reports
+// whether the caller must start a writer for it. Pongs are coalesced: while one waits,
+// a newer ping only replaces its payload (RFC 6455 §5.5.3 allows answering the most
+// recent ping only), so a client that floods pings and never reads cannot make the
+// server queue pongs without bound.
+func (n *netConn) want(op byte, payload []byte) {
+	n.corkMu.Lock()
+	if op == wire.OpPing {
+		n.pingWanted = true
+	} else {
+		n.pongWanted = true
+		n.pongData = append(n.pongData[:0], payload[:min(len(payload), wire.MaxControl)]...)
+	}
+	n.corked.Store(true)
+	n.corkMu.Unlock()
 }
 
 // flushCork writes the cork's frames now. While it writes, the client counts as having
@@ -226,6 +295,7 @@ func (n *netConn) flushCork() error {
 		}
 	}
 	_, err := n.Conn.Write(*cork)
+	n.noteErr("write", err)
 	n.wmu.Unlock()
 	putCork(cork)
 	if since != 0 {
@@ -258,9 +328,6 @@ func (n *netConn) corkTimeout() {
 // writeHandshake writes the 101 response, with the chosen subprotocol added to its headers.
 func (n *netConn) writeHandshake(p []byte) (int, error) {
 	end := bytes.Index(p, []byte("\r\n\r\n"))
-	if end >= 0 && bytes.Contains(bytes.ToLower(p[:end]), []byte("permessage-deflate")) {
-		n.deflate = true
-	}
 	if n.proto == "" || end < 0 {
 		return n.Conn.Write(p)
 	}
@@ -277,100 +344,151 @@ func (n *netConn) writeHandshake(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// gwsTooLarge is the reason gws writes when a message is over the read limit, with code
-// 1009 when the frames say so and 1011 when inflating finds out.
-const gwsTooLarge = "gws: message too large"
-
-// fixClose returns the close frame to write for the close frame p (p itself when it
-// needs no correction), and its code and reason. Only frames gws writes on its own are
-// corrected: the closes wsroute starts carry reasons of its own.
-func fixClose(p []byte) ([]byte, CloseEvent) {
-	code := StatusCode(binary.BigEndian.Uint16(p[2:4]))
-	reason := string(p[4:])
-	var ev CloseEvent
-	switch {
-	case reason == gwsTooLarge && (code == StatusInternalError || code == StatusMessageTooBig):
-		ev = CloseEvent{Code: StatusMessageTooBig, Reason: "message too big"}
-	case code == StatusInternalError && (strings.HasPrefix(reason, "flate: ") || reason == "unexpected EOF"):
-		ev = CloseEvent{Code: StatusProtocolError, Reason: "invalid compressed data"}
-	default:
-		return p, CloseEvent{Code: code, Reason: reason}
-	}
-	q := make([]byte, 0, 4+len(ev.Reason))
-	q = append(q, 0x88, byte(2+len(ev.Reason)))
-	q = binary.BigEndian.AppendUint16(q, uint16(ev.Code))
-	q = append(q, ev.Reason...)
-	return q, ev
-}
-
 // upgrade hijacks the request's connection and completes the handshake through gws, on a
 // netConn. gws's own Upgrade would read from the raw connection, so neither the buffered
 // bytes nor the rewrites above would apply.
-func (u *Upgrader) upgrade(w http.ResponseWriter, r *http.Request) (*gws.Conn, error) {
+func (u *Upgrader) upgrade(w http.ResponseWriter, r *http.Request) (*gws.Conn, bool, error) {
 	raw, brw, err := http.NewResponseController(w).Hijack()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	nc := &netConn{Conn: raw, proto: negotiate(u.opts.Subprotocols, r.Header)}
+	nc := &netConn{Conn: raw, proto: handshake.Negotiate(u.opts.Subprotocols, r.Header)}
 	if k := brw.Reader.Buffered(); k > 0 {
 		p, _ := brw.Reader.Peek(k)
 		nc.pre = bytes.Clone(p)
 	}
 	nc.rc = rawio.Conn(raw)
 	nc.ra.rc, nc.ra.noRaw = nc.rc, nc.rc == nil
-	return u.up.UpgradeFromConn(nc, bufio.NewReaderSize(nc, u.opts.ReadBufferSize), r)
+	deflate := u.opts.Compression && offersDeflate(r.Header)
+	if !deflate && r.Header.Get("Sec-WebSocket-Extensions") != "" {
+		r = r.Clone(r.Context()) // gws must not accept what wsroute declines
+		r.Header.Del("Sec-WebSocket-Extensions")
+	}
+	conn, err := u.up.UpgradeFromConn(nc, bufio.NewReaderSize(nc, u.opts.ReadBufferSize), r)
+	return conn, deflate, err
 }
 
-// negotiate returns the first of the server's subprotocols that the request offers in
-// Sec-WebSocket-Protocol (all header lines, comma-separated), or "".
-func negotiate(server []string, h http.Header) string {
-	if len(server) == 0 {
-		return ""
+// offersDeflate reports whether the request's first extension offer, the one gws
+// answers, is permessage-deflate that wsroute can serve: it compresses with a 32 KiB
+// window, so an offer that limits the server's window (server_max_window_bits below
+// 15) is declined rather than served out of spec, and the client gets uncompressed
+// frames.
+func offersDeflate(h http.Header) bool {
+	ext := h.Get("Sec-WebSocket-Extensions")
+	if !strings.Contains(ext, "permessage-deflate") {
+		return false
 	}
-	offered := h.Values("Sec-WebSocket-Protocol")
-	for _, s := range server {
-		for _, line := range offered {
-			for o := range strings.SplitSeq(line, ",") {
-				if strings.TrimSpace(o) == s {
-					return s
-				}
-			}
+	first, _, _ := strings.Cut(ext, ",")
+	if strings.TrimSpace(strings.Split(first, ";")[0]) != "permessage-deflate" {
+		return false // gws looks for the name anywhere; wsroute only serves it first
+	}
+	for param := range strings.SplitSeq(first, ";") {
+		k, v, ok := strings.Cut(strings.TrimSpace(param), "=")
+		if strings.TrimSpace(k) == "server_max_window_bits" && ok && strings.Trim(strings.TrimSpace(v), `"`) != "15" {
+			return false
 		}
 	}
-	return ""
+	return true
 }
 
-// netConn returns the client's wrapped connection, or nil for a client made otherwise.
-func (c *Client) netConn() *netConn {
-	n, _ := c.conn.NetConn().(*netConn)
-	return n
-}
-
-// pong answers a ping. At most one pong waits in gws's write queue: while one is
-// pending, a newer ping only replaces its payload (RFC 6455 §5.5.3 allows answering the
-// most recent ping only). A client that floods pings and never reads therefore cannot
-// make the server queue pongs without bound.
+// pong answers a ping, ahead of anything queued (see netConn.want).
 func (c *Client) pong(payload []byte) {
-	conn := c.conn
-	n := c.netConn()
-	if n == nil {
-		p := bytes.Clone(payload)
-		conn.Async(func() { _ = conn.WritePong(p) })
+	c.nc.want(wire.OpPong, payload)
+	c.kick()
+}
+
+// kick starts a writer for what waits in the cork, unless one is at work: it writes
+// the cork before anything else.
+func (c *Client) kick() {
+	c.mu.Lock()
+	if c.inflight {
+		c.mu.Unlock()
 		return
 	}
-	n.pongMu.Lock()
-	n.pongData = append(n.pongData[:0], payload...)
-	if n.pongQueued {
-		n.pongMu.Unlock()
-		return
+	c.inflight = true
+	c.mu.Unlock()
+	c.inflightSince.Store(time.Now().UnixNano())
+	c.conn.Async(c.drainJob)
+}
+
+// closeFor ends the connection when gws's read loop has ended with err (as OnClose has
+// it): it writes the close frame wsroute owes the peer, unless one went out already or
+// the transport is gone, and closes the connection. It returns the event of a failure
+// detected while reading, nil when there was none.
+//
+//   - The peer's close frame is answered as RFC 6455 §7.4 has it: 1000 for its codes
+//     below 1016, its own code for 3000–4999, 1002 for a reserved or invalid code.
+//   - A message over the size limit, even once inflated, gets 1009 "message too big".
+//   - Data that cannot be inflated gets 1002 "invalid compressed data", and any other
+//     broken frame 1002: gws reports those as the inner error, without a code.
+func (n *netConn) closeFor(err error) *CloseEvent {
+	n.wmu.Lock()
+	sent := n.closeSent
+	n.wmu.Unlock()
+	var ce *gws.CloseError
+	var ev *CloseEvent
+	var code StatusCode
+	var reason string
+	switch {
+	case sent:
+		_ = n.Conn.Close()
+		return nil
+	case errors.As(err, &ce):
+		code = echoCode(ce.Code, len(ce.Reason))
+	case n.readFailed.Load():
+		_ = n.Conn.Close() // the transport is gone: no frame can reach the peer
+		return nil
+	default:
+		code, reason = failure(err)
+		if code == StatusAbnormal {
+			_ = n.Conn.Close()
+			return nil
+		}
+		ev = &CloseEvent{Code: code, Reason: reason}
+		n.failed.CompareAndSwap(nil, ev)
 	}
-	n.pongQueued = true
-	n.pongMu.Unlock()
-	conn.Async(func() {
-		n.pongMu.Lock()
-		p := bytes.Clone(n.pongData)
-		n.pongQueued = false
-		n.pongMu.Unlock()
-		_ = conn.WritePong(p)
-	})
+	_ = n.Conn.SetWriteDeadline(time.Now().Add(closeGrace))
+	_ = n.writeClose(code, reason)
+	_ = n.Conn.Close() // the read loop has ended: nothing more to read
+	return ev
+}
+
+// echoCode is the code that answers a peer's close frame with code (0 when it had none).
+func echoCode(code uint16, reasonLen int) StatusCode {
+	s := StatusCode(code)
+	switch {
+	case code == 0 && reasonLen == 0:
+		return 0 // an empty close frame is answered with an empty one
+	case !s.Sendable() || code == 0:
+		return StatusProtocolError
+	case s >= 3000:
+		return s
+	}
+	return StatusNormalClosure
+}
+
+// failure is the close code and reason for an error gws's reader failed with.
+func failure(err error) (StatusCode, string) {
+	var sc interface{ Uint16() uint16 }
+	if errors.As(err, &sc) && sc.Uint16() >= 1000 {
+		code := StatusCode(sc.Uint16())
+		switch code {
+		case StatusMessageTooBig:
+			return code, "message too big"
+		case StatusAbnormal, StatusNoStatus:
+			return StatusAbnormal, ""
+		}
+		if in, ok := closecode.Lookup(uint16(code)); ok {
+			return code, in.Name
+		}
+		return code, ""
+	}
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+	}
+	if strings.HasPrefix(msg, "flate: ") || errors.Is(err, io.ErrUnexpectedEOF) {
+		return StatusProtocolError, "invalid compressed data"
+	}
+	return StatusProtocolError, strings.TrimPrefix(msg, "gws: ")
 }

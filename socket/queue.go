@@ -2,10 +2,10 @@ package socket
 
 import (
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/lxzan/gws"
+	"github.com/wsroute/wsroute/internal/wire"
 )
 
 // Overflow is what happens when a message is sent to a client whose outgoing queue is full.
@@ -29,25 +29,22 @@ const (
 const closeGrace = time.Second
 
 // Prepared is a message encoded once to be sent to many clients: a broadcast encodes and,
-// where compression is negotiated, compresses it once, whatever the number of receivers.
-// Get one from Prepare; call Release once when done sending it.
+// for the clients with permessage-deflate, compresses it once, whatever the number of
+// receivers. Get one from Prepare; call Release once when done sending it.
 type Prepared struct {
 	mode  Mode
 	op    gws.Opcode
 	data  []byte // the payload, the tail of frame
 	frame []byte // an unmasked, uncompressed frame of data
-	refs  atomic.Int32
 
-	// gws's Broadcaster frames and compresses the message once for the clients whose
-	// frames gws builds (those with permessage-deflate); made at the first such client.
-	bcOnce sync.Once
-	bc     *gws.Broadcaster
-	used   atomic.Bool
+	zOnce  sync.Once
+	zframe []byte // the compressed frame, made for the first client that takes it
 }
 
-func (p *Prepared) broadcaster() *gws.Broadcaster {
-	p.bcOnce.Do(func() { p.bc = gws.NewBroadcaster(p.op, p.data) })
-	return p.bc
+// compressed returns the message's compressed frame, made once.
+func (p *Prepared) compressed() []byte {
+	p.zOnce.Do(func() { p.zframe = wire.AppendCompressedFrame(nil, byte(p.op), p.data) })
+	return p.zframe
 }
 
 // Prepare encodes v once for clients of the given mode. The caller holds one reference
@@ -60,10 +57,9 @@ func Prepare(mode Mode, v any) (*Prepared, error) {
 	// The frame is built once, header and payload in one buffer (which also frees the
 	// caller to reuse its bytes, a handler's Message.Bytes for one): the writers of the
 	// clients without compression write it as it is (batch.go).
-	frame := make([]byte, 0, maxFrameHeader+len(data))
-	frame = append(appendFrameHeader(frame, op, len(data)), data...)
+	frame := make([]byte, 0, wire.MaxHeader+len(data))
+	frame = wire.AppendFrame(frame, byte(op), data)
 	p := &Prepared{mode: mode, op: op, frame: frame, data: frame[len(frame)-len(data):]}
-	p.refs.Store(1)
 	return p, nil
 }
 
@@ -73,13 +69,9 @@ func (p *Prepared) Mode() Mode { return p.mode }
 // Size is the encoded payload's length in bytes.
 func (p *Prepared) Size() int { return len(p.data) }
 
-// Release drops the caller's reference. The shared frames are freed once every client
-// has written or dropped its copy.
-func (p *Prepared) Release() {
-	if p.refs.Add(-1) == 0 && p.used.Load() {
-		_ = p.bc.Close()
-	}
-}
+// Release tells p that the caller is done sending it. The frames are not pooled, so it
+// does nothing: the collector frees them once the last client has written them.
+func (p *Prepared) Release() {}
 
 // outItem is one entry of a client's outgoing queue.
 type outItem struct {
@@ -99,9 +91,7 @@ func (it *outItem) size() int {
 }
 
 func (it *outItem) release() {
-	if it.prep != nil {
-		it.prep.Release()
-	}
+	it.prep = nil
 	if it.buf != nil {
 		freePayload(it.buf)
 		it.buf = nil
@@ -153,9 +143,10 @@ func (r *ring) drain() []outItem {
 }
 
 // enqueue queues it for writing and starts a writer when none is at work: the writer
-// pool or the client's own goroutine for a client without compression (batch.go,
-// writers.go), else gws's writer with one item in flight (handOff). It applies the
-// overflow policy when the queue is full.
+// pool, or the client's own goroutine for what cannot be written without waiting
+// (batch.go, writers.go). While a message handler runs, the first message waits for it
+// to end and is corked with the replies to the messages read with it (endHandler). It
+// applies the overflow policy when the queue is full.
 func (c *Client) enqueue(it outItem) error {
 	c.mu.Lock()
 	if c.closing {
@@ -164,34 +155,15 @@ func (c *Client) enqueue(it outItem) error {
 		return ErrClosed
 	}
 	if !c.inflight {
-		if c.reading && c.q.len() == 0 {
-			// A message handler runs: endHandler writes this on the read goroutine.
-			c.q.push(it)
-			c.qBytes += it.size()
-			c.mu.Unlock()
+		c.q.push(it)
+		c.qBytes += it.size()
+		if c.reading && c.q.len() == 1 {
+			c.mu.Unlock() // endHandler corks it
 			return nil
-		}
-		if c.batchOK && batchable(&it) {
-			// The writer (batch.go) takes it, and a first message still waiting for
-			// the running handler to end, in one write.
-			c.q.push(it)
-			c.qBytes += it.size()
-			c.inflight = true
-			c.mu.Unlock()
-			c.startWriter()
-			return nil
-		}
-		if c.q.len() > 0 {
-			// A second message from the running handler: gws's writer takes over, in order.
-			first := c.q.pop()
-			c.qBytes += it.size() - first.size()
-			c.q.push(it)
-			it = first
 		}
 		c.inflight = true
-		c.cur = it
 		c.mu.Unlock()
-		c.handOff(it)
+		c.startWriter()
 		return nil
 	}
 	size := it.size()
@@ -272,61 +244,21 @@ func (c *Client) startCloseLocked(code StatusCode, reason string) (handNow bool,
 	return true, it // the caller hands it off after unlocking
 }
 
-// handOff passes it to gws's writer, which frames it: every message of a client with
-// permessage-deflate, and close frames. Only one item is in flight at a time; the next
-// is handed from the write callback, on gws's writer goroutine.
+// handOff writes the close frame it, behind whatever is corked, on gws's writer
+// goroutine, then ends the write in flight (onWritten).
 func (c *Client) handOff(it outItem) {
 	c.inflightSince.Store(time.Now().UnixNano())
-	switch {
-	case it.op == gws.OpcodeCloseConnection:
-		code, reason := it.code, it.reason
-		c.conn.Async(func() {
-			_ = c.conn.WriteClose(uint16(code), truncateReason(reason))
-			c.written(nil)
-		})
-	case it.prep != nil:
-		bc := it.prep.broadcaster()
-		it.prep.used.Store(true)
-		if err := bc.Broadcast(c.conn, c.written); err != nil {
-			c.written(err)
-		}
-	default:
-		c.conn.WriteAsync(it.op, it.data, c.written)
-	}
+	code, reason := it.code, it.reason
+	c.conn.Async(func() {
+		_ = c.nc.writeClose(code, reason)
+		c.written(nil)
+	})
 }
 
-// onWritten runs when the item in flight has been written (or failed), and hands the next.
-// It runs on gws's writer goroutine, which starts with the smallest stack at every burst
-// of writes: its frame is kept small (no whole-item copies beyond the next one), so that
-// the writer does not have to grow its stack for each broadcast.
-func (c *Client) onWritten(err error) {
+// onWritten runs when the close frame in flight has been written (or failed).
+func (c *Client) onWritten(error) {
 	c.mu.Lock()
-	if err != nil && c.cur.op != gws.OpcodeCloseConnection {
-		c.failedLocked()
-		return
-	}
-	prep, buf := c.cur.prep, c.cur.buf // what releasing the written item needs
-	if c.q.len() == 0 {
-		c.inflight = false
-		c.cur = outItem{}
-		c.inflightSince.Store(0)
-		c.mu.Unlock()
-		releaseParts(prep, buf)
-		return
-	}
-	if c.batchOK && batchable(c.q.peek()) {
-		c.cur = outItem{}
-		c.mu.Unlock()
-		releaseParts(prep, buf)
-		c.drain()
-		return
-	}
-	c.cur = c.q.pop()
-	c.qBytes -= c.cur.size()
-	next := c.cur
-	c.mu.Unlock()
-	releaseParts(prep, buf)
-	c.handOff(next)
+	c.failedLocked() // nothing follows a close frame
 }
 
 // failedLocked drops the item in flight and everything queued: the connection is gone.
@@ -341,30 +273,6 @@ func (c *Client) failedLocked() {
 	c.mu.Unlock()
 	done.release()
 	releaseAll(dropped)
-}
-
-// releaseParts is outItem.release for an item already gone from its slot.
-func releaseParts(prep *Prepared, buf *[]byte) {
-	if prep != nil {
-		prep.Release()
-	}
-	if buf != nil {
-		freePayload(buf)
-	}
-}
-
-// truncateReason cuts a close reason to the 123 bytes a close frame can carry,
-// without splitting a UTF-8 sequence.
-func truncateReason(s string) []byte {
-	const maxReason = 123
-	if len(s) <= maxReason {
-		return []byte(s)
-	}
-	n := maxReason
-	for n > 0 && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return []byte(s[:n])
 }
 
 // Queued reports what waits in the client's outgoing queue, beyond the batch being
@@ -404,32 +312,28 @@ func (c *Client) endHandler() {
 		c.mu.Unlock()
 		return
 	}
+	if !batchable(c.q.peek()) {
+		// The close the handler asked for: behind the cork.
+		c.inflight = true
+		c.mu.Unlock()
+		c.inflightSince.Store(time.Now().UnixNano())
+		c.conn.Async(c.drainJob)
+		return
+	}
+	// Corked (batch.go): written before the read loop waits for more input, together
+	// with the replies of the messages already buffered, if any.
 	it := c.q.pop()
 	c.qBytes -= it.size()
-	if c.batchOK && batchable(&it) {
-		// Corked (batch.go): written before the read loop waits for more input, together
-		// with the replies of the messages already buffered, if any.
-		size := c.nc.corkFrame(&it)
-		more := c.q.len() > 0 // a close the handler asked for
-		c.inflight = more
-		c.mu.Unlock()
-		it.release()
-		switch {
-		case more:
-			c.inflightSince.Store(time.Now().UnixNano())
-			c.conn.Async(c.drainJob)
-		case size >= corkFlush:
-			_ = c.nc.flushCork()
-		}
-		return
-	}
-	c.inflight = true
-	c.cur = it
+	size := c.nc.corkFrame(&it, c.zmin)
+	more := c.q.len() > 0 // a close the handler asked for
+	c.inflight = more
 	c.mu.Unlock()
-	if it.prep != nil || it.op == gws.OpcodeCloseConnection {
-		c.handOff(it)
-		return
+	it.release()
+	switch {
+	case more:
+		c.inflightSince.Store(time.Now().UnixNano())
+		c.conn.Async(c.drainJob)
+	case size >= corkFlush:
+		_ = c.nc.flushCork()
 	}
-	c.inflightSince.Store(c.lastRead.Load()) // the message's arrival: no clock read per reply
-	c.written(c.conn.WriteMessage(it.op, it.data))
 }

@@ -12,7 +12,7 @@ func benchHub(n, members int) (*Hub, []*Client) {
 	cs := make([]*Client, n)
 	for i := range cs {
 		c := &Client{id: fmt.Sprint("c", i), hub: h}
-		h.clients[c.id] = c
+		h.idx.Add(c, "/")
 		cs[i] = c
 	}
 	for _, c := range cs[:members] {
@@ -61,12 +61,12 @@ func TestRoomIndexCleanup(t *testing.T) {
 	for _, c := range cs {
 		h.remove(c)
 	}
-	if len(h.rooms) != 0 {
+	if len(h.Rooms()) != 0 {
 		t.Fatalf("rooms left in the index: %v", h.Rooms())
 	}
 	for _, c := range cs {
-		if c.rooms != nil {
-			t.Fatalf("client %s keeps rooms %v", c.id, c.rooms)
+		if len(c.Rooms()) != 0 {
+			t.Fatalf("client %s keeps rooms %v", c.id, c.Rooms())
 		}
 	}
 }

@@ -3,7 +3,6 @@ package socket
 import (
 	"encoding/json"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/lxzan/gws"
 	"github.com/stretchr/testify/assert"
@@ -53,17 +52,6 @@ func TestEncodeErrors(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, gws.OpcodeBinary, op)
 	assert.Equal(t, "ok", string(p))
-}
-
-func TestTruncateReason(t *testing.T) {
-	assert.Equal(t, "short", string(truncateReason("short")))
-	long := ""
-	for len(long) < 200 {
-		long += "ž"
-	}
-	got := truncateReason(long)
-	assert.LessOrEqual(t, len(got), 123)
-	assert.True(t, utf8.Valid(got), "cut on a rune boundary")
 }
 
 func TestStatusCodes(t *testing.T) {

@@ -145,7 +145,7 @@ func (u *Upgrader) Options() Options { return u.opts }
 
 // Info is what the registry learned about a request before upgrading it.
 type Info struct {
-	URL    string   // normalised path, lower-cased, with a trailing slash
+	URL    string   // normalised path: static part lower-cased, parameters' case kept; trailing slash
 	Params []string // route parameters as name, value pairs
 	IP     string   // the client's address, proxies resolved
 	User   any      // the authorizer's result
@@ -157,7 +157,7 @@ type Info struct {
 // not yet reading: attach it, then call Serve. The handshake must have been checked
 // already; on a failure here gws answers with a bare 400 and Upgrade returns the error.
 func (u *Upgrader) Upgrade(w http.ResponseWriter, r *http.Request, info Info) (*Client, error) {
-	conn, err := u.upgrade(w, r)
+	conn, deflate, err := u.upgrade(w, r)
 	if err != nil {
 		return nil, fmt.Errorf("socket: upgrade: %s", err)
 	}
@@ -183,9 +183,11 @@ func (u *Upgrader) Upgrade(w http.ResponseWriter, r *http.Request, info Info) (*
 	c.lastRead.Store(now)
 	c.written = c.onWritten
 	c.drainJob = c.drain
-	if n := c.netConn(); n != nil {
-		c.nc, n.owner = n, c
-		c.batchOK = !n.deflate
+	c.nc = conn.NetConn().(*netConn)
+	c.nc.owner = c
+	c.zmin = math.MaxInt
+	if deflate {
+		c.zmin = u.opts.CompressThreshold
 	}
 	if u.opts.RateMax > 0 {
 		c.tokens = float64(u.opts.RateMax)
@@ -276,8 +278,14 @@ func (events) OnClose(conn *gws.Conn, err error) {
 	if c.done != nil {
 		defer c.done() // gws calls OnClose once, at the end of the read loop
 	}
+	failure := c.nc.closeFor(err)
 	ev := c.closeEvent(err)
 	after := c.finish()
+	if ce := c.nc.connErr.Load(); ce != nil {
+		c.reportError(ce)
+	} else if failure != nil {
+		c.reportError(&ConnError{Op: "read", Code: failure.Code, Err: errors.New(failure.Reason)})
+	}
 	func() {
 		defer c.recoverHandler()
 		c.h.HandleClose(c, ev)
@@ -306,15 +314,9 @@ func (c *Client) closeEvent(err error) CloseEvent {
 	if ours {
 		return CloseEvent{Code: code, Reason: reason}
 	}
-	// gws failed the connection itself: netConn saw (and corrected) the close frame.
-	if n := c.netConn(); n != nil {
-		if ev := n.failed.Load(); ev != nil {
-			return *ev
-		}
-	}
-	// gws closed the connection itself over a protocol error: its error is the code it sent.
-	if sc, ok := err.(interface{ Uint16() uint16 }); ok && sc.Uint16() >= 1000 {
-		return CloseEvent{Code: StatusCode(sc.Uint16()), Reason: err.Error()}
+	// Reading failed: closeFor wrote the close frame of the failure, if there was one.
+	if ev := c.nc.failed.Load(); ev != nil {
+		return *ev
 	}
 	return CloseEvent{Code: StatusAbnormal, Err: err}
 }
@@ -327,8 +329,17 @@ func (c *Client) reportInvalidJSON(data []byte) {
 	if errors.As(err, &se) {
 		e.Offset = se.Offset
 	}
-	defer c.recoverHandler()
-	c.h.HandleError(c, e)
+	c.reportError(e)
+}
+
+// reportError passes err to the error handler; a panic there is logged and dropped.
+func (c *Client) reportError(err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.log.Error("socket: error handler panicked", "client", c.id, "url", c.url, "panic", r)
+		}
+	}()
+	c.h.HandleError(c, err)
 }
 
 // recoverHandler turns a panic in a handler into an error event and a close with

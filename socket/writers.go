@@ -2,7 +2,6 @@ package socket
 
 import (
 	"net"
-	"runtime"
 	"sync"
 	"time"
 
@@ -19,15 +18,16 @@ import (
 // as before. A client that stops reading thus never holds up the pool, and the pool
 // needs no goroutine per client, per message or per broadcast.
 
-// writerPool is a FIFO of clients whose writes it owns (c.inflight is set).
+// writerPool is a FIFO of clients whose writes it owns (c.inflight is set). Each hub
+// has one, of at most max goroutines.
 type writerPool struct {
 	mu      sync.Mutex
 	q       []*Client
 	head    int
 	running int
+	max     int
+	wg      sync.WaitGroup // the running goroutines, for Hub.Close
 }
-
-var writers writerPool
 
 // poolBatch is how many clients a pool goroutine takes at a time.
 const poolBatch = 16
@@ -46,11 +46,11 @@ func (w *writerPool) add(cs ...*Client) {
 		w.q, w.head = w.q[:n], 0
 	}
 	w.q = append(w.q, cs...)
-	start := min(runtime.GOMAXPROCS(0)-w.running, (len(w.q)-w.head+poolBatch-1)/poolBatch)
+	start := min(w.max-w.running, (len(w.q)-w.head+poolBatch-1)/poolBatch)
 	w.running += max(start, 0)
 	w.mu.Unlock()
 	for range start {
-		go w.run()
+		w.wg.Go(w.run)
 	}
 }
 
@@ -93,7 +93,7 @@ func (c *Client) writeSome() {
 	}
 	b := c.takeBatchLocked(batchCopy) // larger payloads: the client's own goroutine writes them in place
 	c.mu.Unlock()
-	b.frames()
+	b.frames(c.zmin)
 	all, err := c.nc.tryWrite(b.buf)
 	b.reset()
 	switch {
@@ -113,7 +113,7 @@ func (c *Client) writeSome() {
 		}
 		c.mu.Unlock()
 		c.inflightSince.Store(time.Now().UnixNano()) // progress: the write timeout starts over
-		writers.add(c)                               // more came meanwhile: back in line, after the others
+		c.hub.writers.add(c)                         // more came meanwhile: back in line, after the others
 	}
 }
 
@@ -135,6 +135,7 @@ func (n *netConn) tryWrite(buf []byte) (bool, error) {
 	}
 	k, err := rawio.TryWrite(n.rc, buf)
 	if err != nil {
+		n.noteErr("write", err)
 		return false, err
 	}
 	if k >= len(buf) {
@@ -160,7 +161,7 @@ func (n *netConn) corkBytes(p []byte) {
 func (c *Client) startWriter() {
 	c.inflightSince.Store(time.Now().UnixNano())
 	if c.nc.rc != nil {
-		writers.add(c)
+		c.hub.writers.add(c)
 		return
 	}
 	c.conn.Async(c.drainJob)

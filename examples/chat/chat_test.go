@@ -90,9 +90,11 @@ func TestChatProtocol(t *testing.T) {
 	idA := wa["id"].(string)
 	require.Len(t, idA, 16)
 
-	// Another spelling of the same room joins the same controller; the room keeps the
-	// first client's spelling.
-	b := wstest.Dial(t, wstest.WSURL(base, "/chat/room1"), wstest.Options{})
+	// Another spelling of the same URL joins the same controller: the trailing slash is
+	// optional and a percent-escape is decoded (the room's case is kept: see
+	// TestChatRoomCase; the page's ServeMux, not the registry, wants "/chat/" in lower
+	// case).
+	b := wstest.Dial(t, wstest.WSURL(base, "/chat/Room1"), wstest.Options{})
 	wb := b.RecvJSON(t)
 	require.Equal(t, "welcome", wb["type"])
 	require.Equal(t, "Room1", wb["room"])
@@ -101,7 +103,7 @@ func TestChatProtocol(t *testing.T) {
 	require.NotEqual(t, idA, idB)
 	require.Equal(t, map[string]any{"type": "join", "id": idB}, a.RecvJSON(t))
 
-	c := wstest.Dial(t, wstest.WSURL(base, "/chat/ROOM1/"), wstest.Options{})
+	c := wstest.Dial(t, wstest.WSURL(base, "/chat/%52oom1/"), wstest.Options{})
 	wc := c.RecvJSON(t)
 	require.EqualValues(t, 3, wc["online"])
 	idC := wc["id"].(string)
@@ -142,10 +144,40 @@ func TestChatProtocol(t *testing.T) {
 	sink.waitFor(t, "room empty: destroyed")
 
 	// A new client after the destroy gets a fresh room, set up again.
-	d := wstest.Dial(t, wstest.WSURL(base, "/chat/room1/"), wstest.Options{})
+	d := wstest.Dial(t, wstest.WSURL(base, "/chat/Room1/"), wstest.Options{})
 	wd := d.RecvJSON(t)
-	assert.Equal(t, "room1", wd["room"], "a fresh controller takes the new first client's spelling")
-	assert.EqualValues(t, 1, wd["online"])
+	assert.Equal(t, "Room1", wd["room"])
+	assert.EqualValues(t, 1, wd["online"], "a fresh controller")
+}
+
+// TestChatRoomCase checks that a room name keeps its case, as design §4 says: only the
+// static part of the URL is folded. /chat/AbC/ and /chat/abc/ are two rooms; /chat/%41bC/
+// is /chat/AbC/ spelled with a percent-escape, so it is the same room.
+func TestChatRoomCase(t *testing.T) {
+	base := startChat(t, newLogSink())
+	upper := wstest.Dial(t, wstest.WSURL(base, "/chat/AbC/"), wstest.Options{})
+	wu := upper.RecvJSON(t)
+	require.Equal(t, "AbC", wu["room"])
+	require.EqualValues(t, 1, wu["online"])
+
+	lower := wstest.Dial(t, wstest.WSURL(base, "/chat/abc/"), wstest.Options{})
+	wl := lower.RecvJSON(t)
+	require.Equal(t, "abc", wl["room"])
+	require.EqualValues(t, 1, wl["online"], "/chat/abc/ is another room than /chat/AbC/")
+
+	escaped := wstest.Dial(t, wstest.WSURL(base, "/chat/%41bC/"), wstest.Options{})
+	we := escaped.RecvJSON(t)
+	require.Equal(t, "AbC", we["room"])
+	require.EqualValues(t, 2, we["online"], "/chat/%41bC/ is /chat/AbC/")
+	require.Equal(t, map[string]any{"type": "join", "id": we["id"]}, upper.RecvJSON(t))
+
+	// A message in AbC reaches the escaped spelling and not abc: abc's next message is
+	// its own ack.
+	upper.Send(t, map[string]any{"body": "in AbC"})
+	require.Equal(t, "ack", upper.RecvJSON(t)["type"])
+	require.Equal(t, map[string]any{"type": "msg", "from": wu["id"], "body": "in AbC"}, escaped.RecvJSON(t))
+	lower.Send(t, map[string]any{"body": "in abc"})
+	require.Equal(t, "ack", lower.RecvJSON(t)["type"], "abc got nothing from AbC before its own ack")
 }
 
 // TestChatRoomsAreSeparate checks that messages stay in their room.

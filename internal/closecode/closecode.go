@@ -1,6 +1,3 @@
-// Package closecode is the one table of the WebSocket close codes wsroute sends or reports:
-// the socket package's StatusCode constants, the generated documentation
-// (docs/close-codes.md) and the browser client's reconnect rule are all made from it.
 package closecode
 
 // The codes. socket.StatusCode gives each a typed constant of the same value.
@@ -46,7 +43,7 @@ var Table = []Info{
 	{PolicyViolation, "StatusPolicyViolation", "policy violation", "over the rate limit (\"rate limit\")", false, false},
 	{MessageTooBig, "StatusMessageTooBig", "message too big", "over the size limit, in one frame, in fragments, or once inflated (\"message too big\")", false, false},
 	{InternalError, "StatusInternalError", "internal error", "a handler or a middleware panicked (\"internal error\")", true, false},
-	{ServiceRestart, "StatusServiceRestart", "service restart", "`Registry.Shutdown` when a restart is meant (\"service restart\")", true, false},
+	{ServiceRestart, "StatusServiceRestart", "service restart", "not sent by wsroute; for applications that close clients before a restart (`Client.Close(socket.StatusServiceRestart, …)`)", true, false},
 	{TryAgainLater, "StatusTryAgainLater", "try again later", "not sent by wsroute (the connection caps answer with HTTP statuses); for applications", true, false},
 	{MiddlewareRefused, "StatusMiddlewareRefused", "middleware refused", "a middleware returned an error (its text is the reason)", false, false},
 	{Unauthorized, "StatusUnauthorized", "unauthorized", "the auth prefix refused the client; `Authenticate` refused without a code", false, false},

@@ -2,8 +2,10 @@ package closecode
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -42,4 +44,16 @@ func TestTable(t *testing.T) {
 	assert.Len(t, slices.Compact(codes), len(Table), "no code twice")
 	_, ok := Lookup(4321)
 	assert.False(t, ok, "an application's own code is not in the table")
+}
+
+func TestSummary(t *testing.T) {
+	s := Summary()
+	lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+	require.Len(t, lines, len(Table)+2, "a header, a rule and one row per code")
+	for i, in := range Table {
+		row := lines[i+2]
+		assert.True(t, strings.HasPrefix(row, fmt.Sprintf("| %d | `%s` | ", in.Code, in.Constant)), "row %d: %s", in.Code, row)
+		assert.Equal(t, in.Retry, strings.Contains(row, "| yes"), "row %d: reconnect column", in.Code)
+		assert.Equal(t, in.Reported, strings.Contains(row, "never sent"), "row %d: reported-only note", in.Code)
+	}
 }

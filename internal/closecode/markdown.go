@@ -30,3 +30,22 @@ func Markdown() string {
 	b.WriteString("many connections from one address), 503 (shutting down, or the connection cap).\n")
 	return b.String()
 }
+
+// Summary renders the table in short, as README.md shows it: each code with its socket
+// constant and whether a client should reconnect. A test checks that README.md contains
+// it verbatim; docs/close-codes.md ([Markdown]) says when each code is sent.
+func Summary() string {
+	var b strings.Builder
+	b.WriteString("| code | `socket` constant | reconnect? |\n| --- | --- | --- |\n")
+	for _, in := range Table {
+		retry := "no"
+		if in.Retry {
+			retry = "yes"
+		}
+		if in.Reported {
+			retry += " (reported only, never sent)"
+		}
+		fmt.Fprintf(&b, "| %d | `%s` | %s |\n", in.Code, in.Constant, retry)
+	}
+	return b.String()
+}
