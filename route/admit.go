@@ -88,7 +88,7 @@ func (a *admission) takeSlot() bool {
 func (a *admission) finish() {
 	p := recover()
 	if p != nil {
-		a.r.log.Error("route: handshake hook panicked", "panic", p, "stack", string(debug.Stack()))
+		a.r.log.Error("handshake hook panicked", "ip", a.ip, "panic", p, "stack", string(debug.Stack()))
 	}
 	switch {
 	case a.served:
@@ -127,7 +127,7 @@ func (a *admission) chooseRoute() bool {
 	if !a.refused {
 		e, err := a.r.choose(a.path, &a.st, a.authorize)
 		if err != nil {
-			a.r.log.Error("authorizer failed", "err", err)
+			a.r.log.Error("authorizer failed", "ip", a.ip, "err", err)
 			http.Error(a.w, "authorization failed", http.StatusInternalServerError)
 			return false
 		}
@@ -152,7 +152,7 @@ func (a *admission) refuseHTTP() bool {
 	if !a.refused {
 		return true
 	}
-	a.r.log.Warn("unauthorized", "ip", a.ip, "code", a.code, "reason", a.reason)
+	a.r.log.Warn("unauthorized", "ip", a.ip, "code", int(a.code), "reason", a.reason)
 	return !a.r.refuseUnauthorized(a.w, a.reason)
 }
 
@@ -182,7 +182,7 @@ func (a *admission) upgrade() bool {
 	}
 	c, err := a.e.up.Upgrade(a.w, a.req, a.info)
 	if err != nil {
-		a.r.log.Warn("upgrade failed", "err", err)
+		a.r.log.Warn("upgrade failed", "ip", a.ip, "err", err)
 		return false
 	}
 	a.c = c
@@ -199,7 +199,8 @@ func (a *admission) checkCSRF() bool {
 		return true
 	}
 	if why := a.r.checkCSRF(a.req); why != "" {
-		a.e.log.Warn("csrf refused", "client", a.c.ID(), "reason", why)
+		a.e.log.Warn("csrf refused", "url", a.c.URL(), "client", a.c.ID(), "ip", a.ip,
+			"code", int(socket.StatusInvalidToken), "reason", why)
 		a.c.Reject(socket.StatusInvalidToken, why)
 		return false
 	}

@@ -48,7 +48,7 @@ func (r *Registry) publishRemote(t hub.Target, v any) {
 	}
 	bin, data := p.Payload()
 	if err := r.node.Publish(clusterTarget(t), clusterMode(bin), data); err != nil {
-		r.log.Warn("route: cluster: publish", "err", err)
+		r.log.Warn("cluster publish failed", "err", err)
 	}
 }
 
