@@ -1,0 +1,41 @@
+package peer
+
+import (
+	"net/http"
+	"strings"
+)
+
+// packHeader keeps the handshake's headers in a single string of "Name: value" lines:
+// a third of the memory of the http.Header that net/http built (a map, a slice per name
+// and a string per value), held for as long as the client is connected. Client.Header
+// unpacks it on first use.
+func packHeader(h http.Header) string {
+	n := 0
+	for k, vs := range h {
+		for _, v := range vs {
+			n += len(k) + len(v) + 3
+		}
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for k, vs := range h {
+		for _, v := range vs {
+			b.WriteString(k)
+			b.WriteString(": ")
+			b.WriteString(v)
+			b.WriteByte('\n') // net/http refuses header values with a line break
+		}
+	}
+	return b.String()
+}
+
+// unpackHeader is the inverse of packHeader. The names were canonical already.
+func unpackHeader(s string) http.Header {
+	h := make(http.Header, strings.Count(s, "\n"))
+	for line := range strings.SplitSeq(s, "\n") {
+		if k, v, ok := strings.Cut(line, ": "); ok {
+			h[k] = append(h[k], v)
+		}
+	}
+	return h
+}

@@ -1,9 +1,0 @@
-package socket
-
-import (
-	"testing"
-
-	"github.com/wsroute/wsroute/internal/wstest"
-)
-
-func TestMain(m *testing.M) { wstest.VerifyNoLeaks(m) }
