@@ -59,8 +59,9 @@ const (
 // it (typically the sender).
 type Target struct {
 	Kind   Kind
-	URL    string   // KindURL: the controller's URL
+	URL    string   // KindURL: the controller's URL; KindRoom: only the members on this URL ("" for all)
 	Room   string   // KindRoom
+	Rooms  []string // KindRoom: more rooms; a member of several gets the message once
 	IDs    []string // KindIDs: cluster-wide client ids
 	Except []string
 }
@@ -154,6 +155,9 @@ func Encode(dst []byte, e *Envelope, max int) ([]byte, error) {
 		}
 		flags = byte(e.Mode)
 	case KindClose:
+		if e.Code < 1000 || e.Code > 4999 {
+			return dst, fmt.Errorf("%w: close code %d", ErrMalformed, e.Code)
+		}
 		if len(e.Reason) > maxReason {
 			return dst, fmt.Errorf("%w: close reason of %d bytes", ErrMalformed, len(e.Reason))
 		}
@@ -172,7 +176,11 @@ func Encode(dst []byte, e *Envelope, max int) ([]byte, error) {
 	case KindURL:
 		dst, err = appendChecked(dst, e.Target.URL)
 	case KindRoom:
-		dst, err = appendChecked(dst, e.Target.Room)
+		if dst, err = appendChecked(dst, e.Target.Room); err == nil {
+			if dst, err = appendList(dst, e.Target.Rooms); err == nil {
+				dst, err = appendChecked(dst, e.Target.URL)
+			}
+		}
 	case KindIDs:
 		dst, err = appendList(dst, e.Target.IDs)
 	}
@@ -290,6 +298,8 @@ func Decode(data []byte, max int) (Envelope, error) {
 			e.Target.URL = r.str(maxString)
 		case KindRoom:
 			e.Target.Room = r.str(maxString)
+			e.Target.Rooms = r.list()
+			e.Target.URL = r.str(maxString)
 		case KindIDs:
 			e.Target.IDs = r.list()
 		}
@@ -304,6 +314,9 @@ func Decode(data []byte, max int) (Envelope, error) {
 		}
 		e.Client = r.str(maxString)
 		e.Code = r.uint16()
+		if r.err == nil && (e.Code < 1000 || e.Code > 4999) {
+			r.err = fmt.Errorf("close code %d", e.Code)
+		}
 		e.Reason = r.str(maxReason)
 	case KindHeartbeat:
 		if flags&^flagLeaving != 0 {

@@ -14,14 +14,15 @@ import (
 
 func envelopes() map[string]cluster.Envelope {
 	return map[string]cluster.Envelope{
-		"broadcast": {Kind: cluster.KindBroadcast, Origin: "n1", Seq: 1, Target: cluster.All("n1-abc"), Mode: cluster.ModeText, Payload: []byte(`{"a":1}`)},
-		"url":       {Kind: cluster.KindURL, Origin: "n1", Seq: 300, Target: cluster.URL("/chat/lobby/"), Mode: cluster.ModeBinary, Payload: []byte{0, 255}},
-		"room":      {Kind: cluster.KindRoom, Origin: "node_2", Seq: 1 << 40, Target: cluster.Room("games", "a-1", "b-2"), Mode: cluster.ModeText, Payload: []byte("hi")},
-		"ids":       {Kind: cluster.KindIDs, Origin: "n1", Seq: 7, Target: cluster.IDs("n2-x", "n2-y"), Mode: cluster.ModeText, Payload: []byte("direct")},
-		"empty":     {Kind: cluster.KindBroadcast, Origin: "n1", Seq: 2, Target: cluster.All(), Mode: cluster.ModeText, Payload: []byte{}},
-		"close":     {Kind: cluster.KindClose, Origin: "n1", Seq: 8, Client: "n2-x", Code: 4003, Reason: "forbidden"},
-		"heartbeat": {Kind: cluster.KindHeartbeat, Origin: "n1", Seq: 9, Counts: cluster.Counts{Total: 5, URLs: map[string]int{"/a/": 2, "/b/": 3}, Rooms: map[string]int{"r": 1}}},
-		"leaving":   {Kind: cluster.KindHeartbeat, Origin: "n1", Seq: 10, Leaving: true},
+		"broadcast":      {Kind: cluster.KindBroadcast, Origin: "n1", Seq: 1, Target: cluster.All("n1-abc"), Mode: cluster.ModeText, Payload: []byte(`{"a":1}`)},
+		"url":            {Kind: cluster.KindURL, Origin: "n1", Seq: 300, Target: cluster.URL("/chat/lobby/"), Mode: cluster.ModeBinary, Payload: []byte{0, 255}},
+		"room":           {Kind: cluster.KindRoom, Origin: "node_2", Seq: 1 << 40, Target: cluster.Room("games", "a-1", "b-2"), Mode: cluster.ModeText, Payload: []byte("hi")},
+		"rooms on a url": {Kind: cluster.KindRoom, Origin: "node_2", Seq: 3, Target: cluster.Target{Kind: cluster.KindRoom, Room: "a", Rooms: []string{"b", "c"}, URL: "/chat/1/", Except: []string{"x-1"}}, Mode: cluster.ModeBinary, Payload: []byte{0, 1}},
+		"ids":            {Kind: cluster.KindIDs, Origin: "n1", Seq: 7, Target: cluster.IDs("n2-x", "n2-y"), Mode: cluster.ModeText, Payload: []byte("direct")},
+		"empty":          {Kind: cluster.KindBroadcast, Origin: "n1", Seq: 2, Target: cluster.All(), Mode: cluster.ModeText, Payload: []byte{}},
+		"close":          {Kind: cluster.KindClose, Origin: "n1", Seq: 8, Client: "n2-x", Code: 4003, Reason: "forbidden"},
+		"heartbeat":      {Kind: cluster.KindHeartbeat, Origin: "n1", Seq: 9, Counts: cluster.Counts{Total: 5, URLs: map[string]int{"/a/": 2, "/b/": 3}, Rooms: map[string]int{"r": 1}}},
+		"leaving":        {Kind: cluster.KindHeartbeat, Origin: "n1", Seq: 10, Leaving: true},
 	}
 }
 
@@ -56,7 +57,8 @@ func TestEncodeRefuses(t *testing.T) {
 		"kind mismatch":   {cluster.Envelope{Kind: cluster.KindRoom, Origin: "a", Target: cluster.All(), Mode: cluster.ModeText}, 1 << 20, cluster.ErrMalformed},
 		"unknown kind":    {cluster.Envelope{Kind: 99, Origin: "a"}, 1 << 20, cluster.ErrMalformed},
 		"long room":       {cluster.Envelope{Kind: cluster.KindRoom, Origin: "a", Target: cluster.Room(long), Mode: cluster.ModeText}, 1 << 20, cluster.ErrMalformed},
-		"long reason":     {cluster.Envelope{Kind: cluster.KindClose, Origin: "a", Client: "b-1", Reason: long}, 1 << 20, cluster.ErrMalformed},
+		"close code 999":  {cluster.Envelope{Kind: cluster.KindClose, Origin: "a", Client: "b-1", Code: 999}, 1 << 20, cluster.ErrMalformed},
+		"long reason":     {cluster.Envelope{Kind: cluster.KindClose, Origin: "a", Client: "b-1", Code: 1000, Reason: long}, 1 << 20, cluster.ErrMalformed},
 		"payload too big": {cluster.Envelope{Kind: cluster.KindBroadcast, Origin: "a", Target: cluster.All(), Mode: cluster.ModeText, Payload: make([]byte, 100)}, 64, cluster.ErrTooLarge},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -79,19 +81,20 @@ func TestDecodeRefuses(t *testing.T) {
 		max  int
 		want error
 	}{
-		"empty":          {nil, 1 << 20, cluster.ErrMalformed},
-		"short":          {[]byte{1, 1, 1}, 1 << 20, cluster.ErrMalformed},
-		"version 0":      {with(good, 0, 0), 1 << 20, cluster.ErrVersion},
-		"version 2":      {with(good, 0, 2), 1 << 20, cluster.ErrVersion},
-		"unknown kind":   {with(good, 1, 77), 1 << 20, cluster.ErrMalformed},
-		"close flags":    {with(good, 2, 1), 1 << 20, cluster.ErrMalformed},
-		"heartbeat bits": {with(hb, 2, 6), 1 << 20, cluster.ErrMalformed},
-		"message mode 0": {with(good, 1, byte(cluster.KindBroadcast)), 1 << 20, cluster.ErrMalformed},
-		"bad origin":     {with(good, 4, '.'), 1 << 20, cluster.ErrMalformed},
-		"truncated":      {good[:len(good)-1], 1 << 20, cluster.ErrMalformed},
-		"trailing":       {append(bytes.Clone(good), 0), 1 << 20, cluster.ErrMalformed},
-		"over the cap":   {good, len(good) - 1, cluster.ErrTooLarge},
-		"huge count":     {[]byte{1, byte(cluster.KindIDs), 1, 1, 'a', 1, 0xff, 0xff, 0xff, 0xff, 0x0f}, 1 << 20, cluster.ErrMalformed},
+		"empty":           {nil, 1 << 20, cluster.ErrMalformed},
+		"short":           {[]byte{1, 1, 1}, 1 << 20, cluster.ErrMalformed},
+		"version 0":       {with(good, 0, 0), 1 << 20, cluster.ErrVersion},
+		"version 2":       {with(good, 0, 2), 1 << 20, cluster.ErrVersion},
+		"unknown kind":    {with(good, 1, 77), 1 << 20, cluster.ErrMalformed},
+		"close flags":     {with(good, 2, 1), 1 << 20, cluster.ErrMalformed},
+		"close code 5000": {with(with(good, len(good)-4, 0x13), len(good)-3, 0x88), 1 << 20, cluster.ErrMalformed},
+		"heartbeat bits":  {with(hb, 2, 6), 1 << 20, cluster.ErrMalformed},
+		"message mode 0":  {with(good, 1, byte(cluster.KindBroadcast)), 1 << 20, cluster.ErrMalformed},
+		"bad origin":      {with(good, 4, '.'), 1 << 20, cluster.ErrMalformed},
+		"truncated":       {good[:len(good)-1], 1 << 20, cluster.ErrMalformed},
+		"trailing":        {append(bytes.Clone(good), 0), 1 << 20, cluster.ErrMalformed},
+		"over the cap":    {good, len(good) - 1, cluster.ErrTooLarge},
+		"huge count":      {[]byte{1, byte(cluster.KindIDs), 1, 1, 'a', 1, 0xff, 0xff, 0xff, 0xff, 0x0f}, 1 << 20, cluster.ErrMalformed},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := cluster.Decode(tc.data, tc.max)

@@ -611,6 +611,13 @@ func (n *Node) Stats() Stats {
 	}
 }
 
+// Down reports whether the broker is unreachable now, and since when.
+func (n *Node) Down() (since time.Time, down bool) {
+	n.stateMu.Lock()
+	defer n.stateMu.Unlock()
+	return n.downSince, n.down
+}
+
 // event receives the broker's connection events.
 func (n *Node) event(ev Event) {
 	switch ev.Kind {

@@ -129,3 +129,20 @@ func TestJoinRefuses(t *testing.T) {
 	_, err := cluster.Join(nil, l, cluster.Config{})
 	assert.Error(t, err)
 }
+
+func BenchmarkMemoryThroughput(b *testing.B) { clustertest.Throughput(b, newMemory()) }
+
+func BenchmarkEncodeDecode(b *testing.B) {
+	e := cluster.Envelope{Kind: cluster.KindRoom, Origin: "node1", Seq: 12345, Target: cluster.Room("lobby", "node1-abcdefghijklmnop"), Mode: cluster.ModeText, Payload: make([]byte, 128)}
+	buf := make([]byte, 0, 512)
+	b.ReportAllocs()
+	for b.Loop() {
+		data, err := cluster.Encode(buf[:0], &e, cluster.DefaultMaxEnvelope)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := cluster.Decode(data, cluster.DefaultMaxEnvelope); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

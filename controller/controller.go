@@ -115,6 +115,13 @@ func (ctl *Controller) Online() int {
 	return ctl.e().Online()
 }
 
+// ClusterOnline is the number of clients of this controller's URL on every live node of
+// the registry's cluster, from the nodes' last heartbeats; Online counts this node's only.
+// Without a cluster it is Online.
+func (ctl *Controller) ClusterOnline() int {
+	return ctl.e().ClusterOnline()
+}
+
 // Clients returns a snapshot of the connected clients, in no particular order.
 func (ctl *Controller) Clients() []*socket.Client {
 	return endpoint.Users(ctl.e().Clients())

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/wsroute/wsroute/cluster"
 	"github.com/wsroute/wsroute/parser"
 	"github.com/wsroute/wsroute/socket"
 )
@@ -28,6 +29,16 @@ type Config struct {
 	// WriteTimeout is how long a single write may stall before the client is dropped as
 	// a slow consumer (4008). Negative disables it. Defaults to 10 s.
 	WriteTimeout time.Duration
+	// Broker makes the registry a node of a cluster: every send that names its target
+	// (Controller.Send and Broadcast, To, Registry.Broadcast, SendTo, CloseClient)
+	// reaches the matching clients on every node, at most once. nil keeps the registry to
+	// this process. The adapters are nested modules: cluster/nats and cluster/redis.
+	// See docs/cluster.md.
+	Broker cluster.Broker
+	// Cluster configures this node of the cluster (its id, the subject prefix, the
+	// heartbeat, the outbox); used only with Broker. Its Logger defaults to Logger.
+	Cluster cluster.Config
+
 	// Writers is how many goroutines of the registry's writer pool write to idle
 	// clients at once; Shutdown waits for them. Defaults to GOMAXPROCS.
 	Writers int

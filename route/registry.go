@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/wsroute/wsroute/cluster"
 	"github.com/wsroute/wsroute/controller"
 	"github.com/wsroute/wsroute/internal/endpoint"
 	"github.com/wsroute/wsroute/internal/handshake"
@@ -61,6 +62,7 @@ type Registry struct {
 	cfg     Config
 	log     *slog.Logger
 	hub     *peer.Hub
+	node    *cluster.Node     // nil without Config.Broker (cluster.go)
 	proxies handshake.Proxies // Config.TrustedProxies
 	origins handshake.Origins // Config.OriginPatterns, Config.InsecureSkipOriginCheck
 	csrf    handshake.CSRF    // Config.CSRFKey, Config.CSRFMaxAge
@@ -81,8 +83,18 @@ type Registry struct {
 
 // New returns a Registry configured by cfg. It panics if cfg.TrustedProxies holds
 // something that is neither an IP address nor a CIDR prefix.
+//
+// With cfg.Broker it also joins the cluster, and panics if the broker refuses the node's
+// subscriptions.
 func New(cfg Config) *Registry {
 	cfg = cfg.withDefaults()
+	var idPrefix string
+	if cfg.Broker != nil {
+		if cfg.Cluster.ID == "" {
+			cfg.Cluster.ID = cluster.NewNodeID()
+		}
+		idPrefix = cfg.Cluster.ID + "-"
+	}
 	r := &Registry{
 		cfg: cfg,
 		log: cfg.Logger,
@@ -91,6 +103,7 @@ func New(cfg Config) *Registry {
 			PongTimeout:  cfg.PongTimeout,
 			WriteTimeout: cfg.WriteTimeout,
 			Writers:      cfg.Writers,
+			IDPrefix:     idPrefix,
 		}),
 		origins: handshake.Origins{Patterns: cfg.OriginPatterns, SkipCheck: cfg.InsecureSkipOriginCheck},
 		csrf:    handshake.CSRF{Key: cfg.CSRFKey, MaxAge: cfg.CSRFMaxAge},
@@ -102,6 +115,11 @@ func New(cfg Config) *Registry {
 		panic("route: TrustedProxies: " + err.Error())
 	}
 	r.proxies = proxies
+	if cfg.Broker != nil {
+		if err := r.joinCluster(); err != nil {
+			panic(err)
+		}
+	}
 	return r
 }
 
@@ -246,6 +264,7 @@ func (r *Registry) controllerFor(e *entry, url string, params []string, c *peer.
 				AutoDestroyDelay: r.cfg.AutoDestroyDelay,
 				TypeField:        r.cfg.TypeField,
 				Hub:              r.hub,
+				RemoteOnline:     r.clusterURLOnline,
 				Logger:           e.log,
 				Destroyed:        func(ctl *endpoint.Endpoint) { r.forget(key, ctl) },
 			})
@@ -330,12 +349,14 @@ func (r *Registry) Client(id string) *socket.Client { return (*socket.Client)(r.
 // Clients returns a snapshot of every connected client.
 func (r *Registry) Clients() []*socket.Client { return endpoint.Users(r.hub.Clients(nil)) }
 
-// SendTo sends v to the client with the given id, encoded by its route's mode.
-// It returns socket.ErrClosed when there is no such client.
+// SendTo sends v to the client with the given id, encoded by its route's mode. In a
+// cluster, a client of another node gets v through the broker, encoded as on a @json
+// route, from its node only. It returns socket.ErrClosed when there is no such client
+// (on this node, or, in a cluster, no live node its id names).
 func (r *Registry) SendTo(id string, v any) error {
 	c := r.hub.Get(id)
 	if c == nil {
-		return socket.ErrClosed
+		return r.sendRemote(id, v)
 	}
 	return c.Send(v)
 }
@@ -376,6 +397,9 @@ func (r *Registry) Shutdown(ctx context.Context) error {
 	go func() {
 		r.wg.Wait()
 		r.hub.Close()
+		if r.node != nil {
+			_ = r.node.Close(ctx) // a last heartbeat says this node is leaving
+		}
 		close(done)
 	}()
 	select {

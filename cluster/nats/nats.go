@@ -65,7 +65,15 @@ func New(nc *natsgo.Conn) *Broker {
 // hook wraps o's callbacks so that the cluster hears of disconnects, reconnects and
 // asynchronous errors, and the callbacks already there still run.
 func (b *Broker) hook(o *natsgo.Options) {
-	prevDisc, prevRec, prevErr := o.DisconnectedErrCB, o.ReconnectedCB, o.AsyncErrorCB
+	prevDisc, prevRec, prevErr, prevConn := o.DisconnectedErrCB, o.ReconnectedCB, o.AsyncErrorCB, o.ConnectedCB
+	// With RetryOnFailedConnect, the first connection may come after Connect returned:
+	// for the cluster that is the end of an outage that began at Notify.
+	o.ConnectedCB = func(nc *natsgo.Conn) {
+		b.emit(cluster.Event{Kind: cluster.Reconnected, At: time.Now()})
+		if prevConn != nil {
+			prevConn(nc)
+		}
+	}
 	o.DisconnectedErrCB = func(nc *natsgo.Conn, err error) {
 		b.emit(cluster.Event{Kind: cluster.Disconnected, At: time.Now(), Err: err})
 		if prevDisc != nil {
@@ -108,18 +116,22 @@ func (b *Broker) Conn() *natsgo.Conn { return b.nc }
 
 // SetPendingLimits sets how many messages and bytes a subscription made after this call
 // may hold while its handler is busy; past either, NATS drops messages and the broker
-// reports a slow consumer. nats.go's defaults are 512 Ki messages and 64 MiB.
+// reports a slow consumer. nats.go's defaults are 500,000 messages and 64 MiB.
 func (b *Broker) SetPendingLimits(msgs, bytes int) {
 	b.mu.Lock()
 	b.pendingMsgs, b.pendBytes = msgs, bytes
 	b.mu.Unlock()
 }
 
-// Notify implements cluster.Broker.
+// Notify implements cluster.Broker. When the connection is not up at that moment (the
+// first connection has not been made yet), fn gets a Disconnected event at once.
 func (b *Broker) Notify(fn func(cluster.Event)) {
 	b.mu.Lock()
 	b.events = fn
 	b.mu.Unlock()
+	if fn != nil && !b.nc.IsConnected() {
+		fn(cluster.Event{Kind: cluster.Disconnected, At: time.Now(), Err: natsgo.ErrNoServers})
+	}
 }
 
 // Subscribe implements cluster.Broker with one asynchronous subscription: NATS calls

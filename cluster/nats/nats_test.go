@@ -197,3 +197,24 @@ func TestNewKeepsCallbacks(t *testing.T) {
 	require.NoError(t, b.Close())
 	assert.True(t, nc.IsConnected(), "Close of a Broker from New leaves the connection open")
 }
+
+func BenchmarkThroughput(b *testing.B) { clustertest.Throughput(b, startNATS(b)) }
+
+// A node that starts while the server is away joins anyway, knows it is cut off, and
+// joins the cluster when the server comes up, reporting the gap.
+func TestStartWhileDown(t *testing.T) {
+	s := startNATS(t)
+	a := clustertest.Join(t, s, "A", cluster.Config{})
+	s.Stop(t)
+	clustertest.Eventually(t, 10*time.Second, "A is cut off", func() bool { _, down := a.Node.Down(); return down })
+	b := clustertest.Join(t, s, "B", cluster.Config{})
+	_, down := b.Node.Down()
+	require.True(t, down, "B started without a server")
+	s.Start(t)
+	clustertest.WaitPeers(t, a, b)
+	require.NoError(t, b.Node.Publish(cluster.All(), cluster.ModeText, []byte("hello")))
+	a.Local.WaitPayload(t, 10*time.Second, "hello")
+	clustertest.Eventually(t, 10*time.Second, "B reports its gap", func() bool { return len(b.Gaps()) == 1 })
+	_, down = b.Node.Down()
+	assert.False(t, down)
+}

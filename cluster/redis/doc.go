@@ -21,6 +21,8 @@
 //
 // # Reconnects
 //
+// Connect fails when Redis cannot be reached at that moment (rueidis dials when the
+// client is made); after that, outages are survived.
 // Subscriptions live on one dedicated connection. When it breaks, the broker reports
 // cluster.Disconnected, dials again with a back-off from 50 ms doubling to 1 s, subscribes
 // to every channel again, and then reports cluster.Reconnected. Redis pub/sub is at most

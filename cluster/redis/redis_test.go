@@ -140,3 +140,5 @@ func TestNewLeavesClientOpen(t *testing.T) {
 	assert.NoError(t, c.Do(context.Background(), c.B().Ping().Build()).Error(), "the client still works")
 	assert.Error(t, b.Subscribe("t.y", func([]byte) {}), "Subscribe after Close")
 }
+
+func BenchmarkThroughput(b *testing.B) { clustertest.Throughput(b, startRedis(b)) }

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/wsroute/wsroute/internal/wstest"
 	"github.com/wsroute/wsroute/route"
+	"github.com/wsroute/wsroute/wsroutetest"
 )
 
 func TestMain(m *testing.M) {
@@ -63,89 +63,93 @@ func (s *logSink) waitFor(t *testing.T, msg string) {
 	}
 }
 
-func startChat(t *testing.T, sink *logSink) string {
+func startChat(t *testing.T, sink *logSink) *wsroutetest.Server {
 	t.Helper()
 	log := slog.New(sink)
 	reg := route.New(route.Config{Logger: log, AutoDestroyDelay: 100 * time.Millisecond})
 	routes(reg, log)
-	srv := httptest.NewServer(handler(reg))
-	t.Cleanup(func() {
-		require.NoError(t, reg.Shutdown(context.Background()))
-		srv.Close()
-	})
-	return srv.URL
+	return wsroutetest.NewServer(t, reg, wsroutetest.Config{Handler: handler(reg)})
+}
+
+// settle waits until the OnOpen of c, whose id is id, has returned: handlers for one
+// client run in order, so once a direct message to itself has come back, the join that
+// OnOpen broadcast has gone out. Without it, a client dialed next could get that join.
+func settle(c *wsroutetest.Conn, id any) {
+	c.Send(map[string]any{"to": id, "body": "settle"})
+	c.ExpectType("direct")
 }
 
 // TestChatProtocol drives three clients through welcome, join, msg, ack, direct and leave,
 // as the Total.js reference chat does.
 func TestChatProtocol(t *testing.T) {
 	sink := newLogSink()
-	base := startChat(t, sink)
+	srv := startChat(t, sink)
 
-	a := wstest.Dial(t, wstest.WSURL(base, "/chat/Room1/"), wstest.Options{})
-	wa := a.RecvJSON(t)
+	a := srv.Dial(t, "/chat/Room1/")
+	wa := a.Expect().Map()
 	require.Equal(t, "welcome", wa["type"])
 	require.Equal(t, "Room1", wa["room"])
 	require.EqualValues(t, 1, wa["online"])
 	idA := wa["id"].(string)
 	require.Len(t, idA, 16)
+	settle(a, idA)
 
 	// Another spelling of the same URL joins the same controller: the trailing slash is
 	// optional and a percent-escape is decoded (the room's case is kept: see
 	// TestChatRoomCase; the page's ServeMux, not the registry, wants "/chat/" in lower
 	// case).
-	b := wstest.Dial(t, wstest.WSURL(base, "/chat/Room1"), wstest.Options{})
-	wb := b.RecvJSON(t)
+	b := srv.Dial(t, "/chat/Room1")
+	wb := b.Expect().Map()
 	require.Equal(t, "welcome", wb["type"])
 	require.Equal(t, "Room1", wb["room"])
 	require.EqualValues(t, 2, wb["online"])
 	idB := wb["id"].(string)
 	require.NotEqual(t, idA, idB)
-	require.Equal(t, map[string]any{"type": "join", "id": idB}, a.RecvJSON(t))
+	require.Equal(t, map[string]any{"type": "join", "id": idB}, a.Expect().Map())
+	settle(b, idB)
 
-	c := wstest.Dial(t, wstest.WSURL(base, "/chat/%52oom1/"), wstest.Options{})
-	wc := c.RecvJSON(t)
+	c := srv.Dial(t, "/chat/%52oom1/")
+	wc := c.Expect().Map()
 	require.EqualValues(t, 3, wc["online"])
 	idC := wc["id"].(string)
-	require.Equal(t, map[string]any{"type": "join", "id": idC}, a.RecvJSON(t))
-	require.Equal(t, map[string]any{"type": "join", "id": idC}, b.RecvJSON(t))
+	require.Equal(t, map[string]any{"type": "join", "id": idC}, a.Expect().Map())
+	require.Equal(t, map[string]any{"type": "join", "id": idC}, b.Expect().Map())
 
 	// A message: the sender gets an ack with the message's size, the others the message.
 	body := `{"body":"hello from B"}`
-	b.SendText(t, body)
-	require.Equal(t, map[string]any{"type": "ack", "size": float64(len(body))}, b.RecvJSON(t))
+	b.SendText(body)
+	require.Equal(t, map[string]any{"type": "ack", "size": float64(len(body))}, b.Expect().Map())
 	want := map[string]any{"type": "msg", "from": idB, "body": "hello from B"}
-	require.Equal(t, want, a.RecvJSON(t))
-	require.Equal(t, want, c.RecvJSON(t))
+	require.Equal(t, want, a.Expect().Map())
+	require.Equal(t, want, c.Expect().Map())
 
 	// A direct message reaches only its addressee. The broadcast that follows is the next
 	// thing B and A see, which proves the direct message did not reach them.
-	a.Send(t, map[string]any{"to": idC, "body": map[string]any{"secret": 1}})
-	require.Equal(t, map[string]any{"type": "direct", "from": idA, "body": map[string]any{"secret": float64(1)}}, c.RecvJSON(t))
-	c.Send(t, map[string]any{"body": "after"})
-	require.Equal(t, "ack", c.RecvJSON(t)["type"])
-	require.Equal(t, map[string]any{"type": "msg", "from": idC, "body": "after"}, b.RecvJSON(t))
-	require.Equal(t, map[string]any{"type": "msg", "from": idC, "body": "after"}, a.RecvJSON(t))
+	a.Send(map[string]any{"to": idC, "body": map[string]any{"secret": 1}})
+	require.Equal(t, map[string]any{"type": "direct", "from": idA, "body": map[string]any{"secret": float64(1)}}, c.Expect().Map())
+	c.Send(map[string]any{"body": "after"})
+	require.Equal(t, "ack", c.Expect().Map()["type"])
+	require.Equal(t, map[string]any{"type": "msg", "from": idC, "body": "after"}, b.Expect().Map())
+	require.Equal(t, map[string]any{"type": "msg", "from": idC, "body": "after"}, a.Expect().Map())
 
 	// B closes with 4000 "bye": the server answers with 4000, the others see leave 4000.
 	b.Close(4000, "bye")
-	code, _ := b.WaitClosed(t)
-	assert.EqualValues(t, 4000, code)
-	require.Equal(t, map[string]any{"type": "leave", "id": idB, "code": float64(4000)}, a.RecvJSON(t))
-	require.Equal(t, map[string]any{"type": "leave", "id": idB, "code": float64(4000)}, c.RecvJSON(t))
+	b.ExpectClose(4000)
+	require.Equal(t, map[string]any{"type": "leave", "id": idB, "code": float64(4000)}, a.Expect().Map())
+	require.Equal(t, map[string]any{"type": "leave", "id": idB, "code": float64(4000)}, c.Expect().Map())
 
 	// C drops its TCP connection: A sees leave with 1006.
-	c.Kill()
-	require.Equal(t, map[string]any{"type": "leave", "id": idC, "code": float64(1006)}, a.RecvJSON(t))
+	c.Drop()
+	require.Equal(t, map[string]any{"type": "leave", "id": idC, "code": float64(1006)}, a.Expect().Map())
 
 	// The last one leaves: the room autodestroys after its grace period and says so.
 	a.Close(1000, "")
-	a.WaitClosed(t)
+	a.ExpectClose(1000)
 	sink.waitFor(t, "room empty: destroyed")
 
 	// A new client after the destroy gets a fresh room, set up again.
-	d := wstest.Dial(t, wstest.WSURL(base, "/chat/Room1/"), wstest.Options{})
-	wd := d.RecvJSON(t)
+	d := srv.Dial(t, "/chat/Room1/")
+	wd := d.Expect().Map()
 	assert.Equal(t, "Room1", wd["room"])
 	assert.EqualValues(t, 1, wd["online"], "a fresh controller")
 }
@@ -154,43 +158,44 @@ func TestChatProtocol(t *testing.T) {
 // static part of the URL is folded. /chat/AbC/ and /chat/abc/ are two rooms; /chat/%41bC/
 // is /chat/AbC/ spelled with a percent-escape, so it is the same room.
 func TestChatRoomCase(t *testing.T) {
-	base := startChat(t, newLogSink())
-	upper := wstest.Dial(t, wstest.WSURL(base, "/chat/AbC/"), wstest.Options{})
-	wu := upper.RecvJSON(t)
+	srv := startChat(t, newLogSink())
+	upper := srv.Dial(t, "/chat/AbC/")
+	wu := upper.Expect().Map()
 	require.Equal(t, "AbC", wu["room"])
 	require.EqualValues(t, 1, wu["online"])
+	settle(upper, wu["id"])
 
-	lower := wstest.Dial(t, wstest.WSURL(base, "/chat/abc/"), wstest.Options{})
-	wl := lower.RecvJSON(t)
+	lower := srv.Dial(t, "/chat/abc/")
+	wl := lower.Expect().Map()
 	require.Equal(t, "abc", wl["room"])
 	require.EqualValues(t, 1, wl["online"], "/chat/abc/ is another room than /chat/AbC/")
 
-	escaped := wstest.Dial(t, wstest.WSURL(base, "/chat/%41bC/"), wstest.Options{})
-	we := escaped.RecvJSON(t)
+	escaped := srv.Dial(t, "/chat/%41bC/")
+	we := escaped.Expect().Map()
 	require.Equal(t, "AbC", we["room"])
 	require.EqualValues(t, 2, we["online"], "/chat/%41bC/ is /chat/AbC/")
-	require.Equal(t, map[string]any{"type": "join", "id": we["id"]}, upper.RecvJSON(t))
+	require.Equal(t, map[string]any{"type": "join", "id": we["id"]}, upper.Expect().Map())
 
 	// A message in AbC reaches the escaped spelling and not abc: abc's next message is
 	// its own ack.
-	upper.Send(t, map[string]any{"body": "in AbC"})
-	require.Equal(t, "ack", upper.RecvJSON(t)["type"])
-	require.Equal(t, map[string]any{"type": "msg", "from": wu["id"], "body": "in AbC"}, escaped.RecvJSON(t))
-	lower.Send(t, map[string]any{"body": "in abc"})
-	require.Equal(t, "ack", lower.RecvJSON(t)["type"], "abc got nothing from AbC before its own ack")
+	upper.Send(map[string]any{"body": "in AbC"})
+	require.Equal(t, "ack", upper.Expect().Map()["type"])
+	require.Equal(t, map[string]any{"type": "msg", "from": wu["id"], "body": "in AbC"}, escaped.Expect().Map())
+	lower.Send(map[string]any{"body": "in abc"})
+	require.Equal(t, "ack", lower.Expect().Map()["type"], "abc got nothing from AbC before its own ack")
 }
 
 // TestChatRoomsAreSeparate checks that messages stay in their room.
 func TestChatRoomsAreSeparate(t *testing.T) {
-	base := startChat(t, newLogSink())
-	a := wstest.Dial(t, wstest.WSURL(base, "/chat/a/"), wstest.Options{})
-	b := wstest.Dial(t, wstest.WSURL(base, "/chat/b/"), wstest.Options{})
-	require.EqualValues(t, 1, a.RecvJSON(t)["online"])
-	require.EqualValues(t, 1, b.RecvJSON(t)["online"])
-	a.Send(t, map[string]any{"body": "only in a"})
-	require.Equal(t, "ack", a.RecvJSON(t)["type"])
-	b.Send(t, map[string]any{"body": "only in b"})
-	require.Equal(t, "ack", b.RecvJSON(t)["type"], "b got nothing from room a before its own ack")
+	srv := startChat(t, newLogSink())
+	a := srv.Dial(t, "/chat/a/")
+	b := srv.Dial(t, "/chat/b/")
+	require.EqualValues(t, 1, a.Expect().Map()["online"])
+	require.EqualValues(t, 1, b.Expect().Map()["online"])
+	a.Send(map[string]any{"body": "only in a"})
+	require.Equal(t, "ack", a.Expect().Map()["type"])
+	b.Send(map[string]any{"body": "only in b"})
+	require.Equal(t, "ack", b.Expect().Map()["type"], "b got nothing from room a before its own ack")
 }
 
 // TestRun starts the example as main does, on an ephemeral port, loads the page, chats,

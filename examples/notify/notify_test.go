@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -19,21 +18,17 @@ import (
 
 	"github.com/wsroute/wsroute/internal/wstest"
 	"github.com/wsroute/wsroute/socket"
+	"github.com/wsroute/wsroute/wsroutetest"
 )
 
 func TestMain(m *testing.M) { wstest.VerifyNoLeaks(m) }
 
 var quiet = slog.New(slog.DiscardHandler)
 
-func start(t *testing.T) (*app, string) {
+func start(t *testing.T) (*app, *wsroutetest.Server) {
 	t.Helper()
 	a := newApp(quiet)
-	srv := httptest.NewServer(a.handler())
-	t.Cleanup(func() {
-		require.NoError(t, a.reg.Shutdown(context.Background()))
-		srv.Close()
-	})
-	return a, srv.URL
+	return a, wsroutetest.NewServer(t, a.reg, wsroutetest.Config{Handler: a.handler()})
 }
 
 // post calls the HTTP API and returns the status and the decoded body (when JSON).
@@ -48,20 +43,21 @@ func post(t *testing.T, u string, form url.Values) (int, map[string]any) {
 	return resp.StatusCode, out
 }
 
-func signIn(t *testing.T, base, token, name string) *wstest.Conn {
+func signIn(t *testing.T, srv *wsroutetest.Server, token, name string) *wsroutetest.Conn {
 	t.Helper()
-	c := wstest.Dial(t, wstest.WSURL(base, "/notifications/?token="+token), wstest.Options{})
-	require.Equal(t, map[string]any{"type": "welcome", "user": name}, c.RecvJSON(t))
+	c := srv.Dial(t, "/notifications/?token="+token)
+	require.Equal(t, map[string]any{"type": "welcome", "user": name}, c.Expect().Map())
 	return c
 }
 
 // TestNotifyOneUser notifies one user from the HTTP handler: every tab of that user gets
 // it, nobody else does.
 func TestNotifyOneUser(t *testing.T) {
-	a, base := start(t)
-	ada1 := signIn(t, base, "token-42", "Ada")
-	ada2 := signIn(t, base, "token-42", "Ada") // a second tab
-	grace := signIn(t, base, "token-7", "Grace")
+	a, srv := start(t)
+	base := srv.URL
+	ada1 := signIn(t, srv, "token-42", "Ada")
+	ada2 := signIn(t, srv, "token-42", "Ada") // a second tab
+	grace := signIn(t, srv, "token-7", "Grace")
 
 	for _, c := range a.reg.Clients() {
 		id, ok := c.Get("userId")
@@ -74,13 +70,13 @@ func TestNotifyOneUser(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	assert.Equal(t, map[string]any{"delivered": float64(2)}, body)
 	want := map[string]any{"type": "notification", "message": "you have mail"}
-	assert.Equal(t, want, ada1.RecvJSON(t))
-	assert.Equal(t, want, ada2.RecvJSON(t))
+	assert.Equal(t, want, ada1.Expect().Map())
+	assert.Equal(t, want, ada2.Expect().Map())
 
 	// Grace's next message is her own notification: Ada's did not reach her.
 	_, body = post(t, base+"/notify?user=7", url.Values{"message": {"yours"}})
 	assert.Equal(t, map[string]any{"delivered": float64(1)}, body)
-	assert.Equal(t, map[string]any{"type": "notification", "message": "yours"}, grace.RecvJSON(t))
+	assert.Equal(t, map[string]any{"type": "notification", "message": "yours"}, grace.Expect().Map())
 
 	_, body = post(t, base+"/notify?user=99", url.Values{"message": {"nobody"}})
 	assert.Equal(t, map[string]any{"delivered": float64(0)}, body, "a user without sockets")
@@ -94,26 +90,24 @@ func TestNotifyOneUser(t *testing.T) {
 
 	_, body = post(t, base+"/broadcast", url.Values{"message": {"maintenance"}})
 	assert.Equal(t, map[string]any{"delivered": float64(3)}, body)
-	for _, c := range []*wstest.Conn{ada1, ada2, grace} {
-		assert.Equal(t, "maintenance", c.RecvJSON(t)["message"])
+	for _, c := range []*wsroutetest.Conn{ada1, ada2, grace} {
+		assert.Equal(t, "maintenance", c.Expect().Map()["message"])
 	}
 
 	// A closed tab leaves the user's room.
 	ada2.Close(1000, "")
-	ada2.WaitClosed(t)
+	ada2.ExpectClose(1000)
 	require.Eventually(t, func() bool { return a.reg.To("user-42").Online() == 1 }, wstest.Timeout, 10*time.Millisecond)
 	_, body = post(t, base+"/notify?user=42", url.Values{"message": {"again"}})
 	assert.Equal(t, map[string]any{"delivered": float64(1)}, body)
-	assert.Equal(t, "again", ada1.RecvJSON(t)["message"])
+	assert.Equal(t, "again", ada1.Expect().Map()["message"])
 }
 
 // TestNotifyNeedsSignIn: without a valid token the socket is closed with 4001.
 func TestNotifyNeedsSignIn(t *testing.T) {
-	_, base := start(t)
+	_, srv := start(t)
 	for _, q := range []string{"", "?token=wrong"} {
-		c := wstest.Dial(t, wstest.WSURL(base, "/notifications/"+q), wstest.Options{})
-		code, _ := c.WaitClosed(t)
-		assert.EqualValues(t, socket.StatusUnauthorized, code, "query %q", q)
+		srv.Dial(t, "/notifications/"+q).ExpectClose(socket.StatusUnauthorized)
 	}
 }
 
@@ -122,30 +116,25 @@ func TestNotifyNeedsSignIn(t *testing.T) {
 func TestLiveUpdates(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		a := newApp(quiet)
-		c, _, err := wstest.Pipe(a.handler(), "/live-updates/", wstest.Options{})
-		require.NoError(t, err)
+		srv := wsroutetest.NewServer(t, a.reg, wsroutetest.Config{Handler: a.handler(), InMemory: true})
+		c := srv.Dial(t, "/live-updates/")
 		count := func() map[string]int {
 			synctest.Wait()
 			n := map[string]int{}
-			for {
-				f, ok := c.TryRecv()
-				if !ok {
-					return n
-				}
-				var m map[string]any
-				require.NoError(t, json.Unmarshal(f.Data, &m))
-				n[m["type"].(string)]++
+			for _, m := range c.Drain() {
+				typ, _ := m.Map()["type"].(string)
+				n[typ]++
 			}
+			return n
 		}
 		time.Sleep(3500 * time.Millisecond)
 		assert.Equal(t, map[string]int{"update": 3}, count())
 		time.Sleep(2 * time.Second)
 		assert.Equal(t, map[string]int{"update": 2, "delayed-message": 1}, count(), "at 4 s and 5 s, and the delayed one")
 		c.Close(1000, "")
-		c.WaitClosed(t)
+		c.ExpectClose(1000)
 		time.Sleep(time.Hour)
 		assert.Empty(t, count(), "the timers stopped with the socket")
-		require.NoError(t, a.reg.Shutdown(context.Background()))
 	})
 }
 
@@ -158,7 +147,8 @@ func TestRun(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, ln, newApp(quiet), quiet) }()
 	base := "http://" + ln.Addr().String()
-	c := signIn(t, base, "token-42", "Ada")
+	c := wstest.Dial(t, wstest.WSURL(base, "/notifications/?token=token-42"), wstest.Options{})
+	require.Equal(t, map[string]any{"type": "welcome", "user": "Ada"}, c.RecvJSON(t))
 	status, body := post(t, base+"/notify?user=42", url.Values{"message": {"hi"}})
 	assert.Equal(t, http.StatusOK, status)
 	assert.Equal(t, map[string]any{"delivered": float64(1)}, body)

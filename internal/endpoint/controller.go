@@ -27,9 +27,11 @@ type Config struct {
 	AutoDestroyDelay time.Duration
 	// TypeField is the JSON field that On dispatches on. Defaults to "type".
 	TypeField string
-	// Hub holds the room index that To reads (the registry's hub). Defaults to the hub
-	// of the first client that joins.
+	// Hub holds the room index that To reads and that every send goes through (the
+	// registry's hub). Without one, the controller sends to its own clients.
 	Hub *peer.Hub
+	// RemoteOnline, in a cluster, counts the clients of a URL on the other nodes.
+	RemoteOnline func(url string) int
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 	// Destroyed is called once after the controller is destroyed, so that the registry
@@ -45,6 +47,7 @@ type Config struct {
 // block for long. Handlers are set in the setup function only.
 type Endpoint struct {
 	url       string
+	remote    func(url string) int // Config.RemoteOnline
 	params    []string
 	route     string
 	mode      peer.Mode
@@ -92,6 +95,7 @@ func New(cfg Config) *Endpoint {
 	}
 	return &Endpoint{
 		url:       cfg.URL,
+		remote:    cfg.RemoteOnline,
 		params:    cfg.Params,
 		route:     cfg.Route,
 		mode:      cfg.Mode,
@@ -210,6 +214,17 @@ func (ctl *Endpoint) Online() int {
 	ctl.mu.RLock()
 	defer ctl.mu.RUnlock()
 	return len(ctl.clients)
+}
+
+// ClusterOnline is the number of clients of this controller's URL on every live node of
+// the registry's cluster, from the nodes' last heartbeats; Online counts this node's only.
+// Without a cluster it is Online.
+func (ctl *Endpoint) ClusterOnline() int {
+	n := ctl.Online()
+	if ctl.remote != nil {
+		n += ctl.remote(ctl.url)
+	}
+	return n
 }
 
 // Clients returns a snapshot of the connected clients, in no particular order.

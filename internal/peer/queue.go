@@ -66,6 +66,12 @@ func Prepare(mode Mode, v any) (*Prepared, error) {
 // Mode is the mode the message was encoded for.
 func (p *Prepared) Mode() Mode { return p.mode }
 
+// Payload is the encoded message: its bytes, and whether it goes as a binary frame.
+// The bytes are shared: do not modify them.
+func (p *Prepared) Payload() (binary bool, data []byte) {
+	return p.op == gws.OpcodeBinary, p.data
+}
+
 // Size is the encoded payload's length in bytes.
 func (p *Prepared) Size() int { return len(p.data) }
 

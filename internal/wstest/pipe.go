@@ -37,8 +37,12 @@ func Pipe(h http.Handler, path string, o Options) (*Conn, *http.Response, error)
 	return c, resp, nil
 }
 
-// servePipe reads one request from conn and hands it to h with a hijackable writer. If h
-// answers without hijacking, the response is written and the pipe closed.
+// ServeConn reads one request from conn and hands it to h with a hijackable writer, as
+// net/http would for a connection it accepted. If h answers without hijacking, the
+// response is written and conn closed. It serves the in-memory servers of wsroutetest.
+func ServeConn(h http.Handler, conn net.Conn) { servePipe(h, conn) }
+
+// servePipe is ServeConn.
 func servePipe(h http.Handler, conn net.Conn) {
 	br := bufio.NewReader(conn)
 	req, err := http.ReadRequest(br)

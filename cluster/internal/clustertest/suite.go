@@ -231,6 +231,7 @@ func Restart(t *testing.T, s Server) {
 		return st.Dropped > 0 || st.Failed > 0
 	})
 
+	Eventually(t, wait, "A knows the broker is down", func() bool { _, down := a.Node.Down(); return down })
 	s.Start(t)
 	started := time.Now()
 	// Probe until B gets one: the time from the restart to the first delivery is the
@@ -259,6 +260,8 @@ func Restart(t *testing.T, s Server) {
 	}
 	// And presence recovers: both nodes see each other again.
 	WaitPeers(t, a, b)
+	_, down := a.Node.Down()
+	assert.False(t, down, "A knows the broker is back")
 }
 
 // Killed checks that a node that dies without a word drops out of the others' counts
@@ -290,4 +293,67 @@ func Killed(t *testing.T, s Server) {
 	t.Logf("the killed node left the counts after %v (TTL %v)", took, TTL)
 	assert.GreaterOrEqual(t, took, TTL-Heartbeat, "dropped before its TTL")
 	assert.Equal(t, 1, a.Node.RemoteTotal(), "A still counts B")
+}
+
+// counter is a Local that counts deliveries and signals when it reaches want.
+type counter struct {
+	mu   sync.Mutex
+	n    int
+	want int
+	done chan struct{}
+}
+
+func (c *counter) Deliver(cluster.Target, cluster.Mode, []byte) {
+	c.mu.Lock()
+	c.n++
+	if c.n == c.want {
+		close(c.done)
+	}
+	c.mu.Unlock()
+}
+func (c *counter) CloseClient(string, uint16, string) {}
+func (c *counter) Presence() cluster.Counts           { return cluster.Counts{} }
+
+// Throughput measures cross-node deliveries: node A publishes b.N broadcasts of 64
+// bytes, and the benchmark ends when node B has delivered them all. It reports
+// deliveries per second and the share lost (a full outbox or a slow consumer).
+func Throughput(b *testing.B, s Server) {
+	ba, bb := s.Connect(b), s.Connect(b)
+	quiet := slog.New(slog.DiscardHandler)
+	recv := &counter{want: b.N, done: make(chan struct{})}
+	na, err := cluster.Join(ba, NewRecorder(), cluster.Config{ID: "A", Logger: quiet, Outbox: 1 << 16})
+	require.NoError(b, err)
+	nb, err := cluster.Join(bb, recv, cluster.Config{ID: "B", Logger: quiet})
+	require.NoError(b, err)
+	defer nb.Close(context.Background())
+	defer na.Close(context.Background())
+	// Wait until B's subscription is live: A hears B's heartbeat after B subscribed.
+	Eventually(b, wait, "A sees B", func() bool { return len(na.Peers()) == 1 })
+	payload := make([]byte, 64)
+	b.ResetTimer()
+	start := time.Now()
+	const window = 1 << 14 // keep the outbox (1<<16) from overflowing: a sustained rate, not a burst
+	for i := range b.N {
+		if err := na.Publish(cluster.All(), cluster.ModeBinary, payload); err != nil {
+			b.Fatal(err)
+		}
+		for i%256 == 0 {
+			st := na.Stats()
+			if int64(i)-int64(st.Published+st.Dropped+st.Failed) < window { // heartbeats count as done too
+				break
+			}
+			time.Sleep(50 * time.Microsecond) // pacing
+		}
+	}
+	select {
+	case <-recv.done:
+	case <-time.After(30 * time.Second):
+	}
+	elapsed := time.Since(start)
+	b.StopTimer()
+	recv.mu.Lock()
+	got := recv.n
+	recv.mu.Unlock()
+	b.ReportMetric(float64(got)/elapsed.Seconds(), "deliveries/s")
+	b.ReportMetric(float64(b.N-got)/float64(b.N), "lost/op")
 }

@@ -1,0 +1,90 @@
+// Command node runs the chat of examples/chat as one node of a cluster. Several nodes
+// on different ports, sharing one broker, form one chat: messages, joins, leaves and
+// directs cross nodes, and a welcome's online is the room's count on every node.
+//
+//	NATS_URL=nats://127.0.0.1:4222 PORT=8001 go run .
+//	REDIS_URL=redis://127.0.0.1:6379 PORT=8002 go run .
+//
+// With neither variable it is one process, like examples/chat. NODE_ID names the node
+// (default: random); CLUSTER_HEARTBEAT sets the presence heartbeat (default 2s). It is a
+// module of its own so that the chat's module does not depend on the brokers' client
+// libraries.
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/redis/rueidis"
+
+	"github.com/wsroute/wsroute/cluster"
+	"github.com/wsroute/wsroute/cluster/nats"
+	"github.com/wsroute/wsroute/cluster/redis"
+	"github.com/wsroute/wsroute/examples/chat/app"
+	"github.com/wsroute/wsroute/route"
+)
+
+// broker connects to the broker the environment names, or returns nil for none.
+func broker() (cluster.Broker, error) {
+	switch {
+	case os.Getenv("NATS_URL") != "" && os.Getenv("REDIS_URL") != "":
+		return nil, errors.New("set NATS_URL or REDIS_URL, not both")
+	case os.Getenv("NATS_URL") != "":
+		return nats.Connect(os.Getenv("NATS_URL"))
+	case os.Getenv("REDIS_URL") != "":
+		opt, err := rueidis.ParseURL(os.Getenv("REDIS_URL"))
+		if err != nil {
+			return nil, err
+		}
+		return redis.Connect(opt)
+	}
+	return nil, nil
+}
+
+func main() {
+	log := slog.Default()
+	if err := serve(log); err != nil {
+		log.Error("chat node", "err", err)
+		os.Exit(1)
+	}
+}
+
+func serve(log *slog.Logger) error {
+	b, err := broker()
+	if err != nil {
+		return err
+	}
+	cfg := route.Config{Logger: log}
+	if b != nil {
+		defer b.Close()
+		cfg.Broker = b
+		cfg.Cluster = cluster.Config{ID: os.Getenv("NODE_ID")}
+		if hb := os.Getenv("CLUSTER_HEARTBEAT"); hb != "" {
+			if cfg.Cluster.Heartbeat, err = time.ParseDuration(hb); err != nil {
+				return err
+			}
+			cfg.Cluster.PresenceTTL = 4 * cfg.Cluster.Heartbeat
+		}
+	}
+	port := os.Getenv("PORT")
+	if port == "" {
+		port = "8000"
+	}
+	ln, err := net.Listen("tcp", "localhost:"+port)
+	if err != nil {
+		return err
+	}
+	reg := route.New(cfg)
+	if n := reg.Node(); n != nil {
+		log.Info("chat node joined the cluster", "node", n.ID())
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return app.Run(ctx, ln, reg, log)
+}
