@@ -103,9 +103,8 @@ func (c *Client) Dropped() uint64 {
 }
 
 // Queued reports what waits in the client's outgoing queue, beyond the batch being
-// written:
-// at most Options.QueueMessages messages and Options.QueueBytes bytes (a single message
-// larger than QueueBytes is let into an empty queue).
+// written: at most route.Config's QueueMessages messages and QueueBytes bytes (a single
+// message larger than QueueBytes is let into an empty queue).
 func (c *Client) Queued() (messages, bytes int) {
 	return (*peer.Client)(c).Queued()
 }
@@ -175,7 +174,7 @@ func (c *Client) AfterClose(fn func()) (stop func()) {
 }
 
 // Join adds the client to room. Joining a room twice is the same as joining it once.
-// It returns ErrClosed when the client has closed (it is no longer in its hub), so a
+// It returns ErrClosed when the client has closed (it is no longer in the registry), so a
 // closed client never reappears in a room.
 func (c *Client) Join(room string) error {
 	return (*peer.Client)(c).Join(room)

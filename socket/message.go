@@ -90,7 +90,7 @@ func (m Message) Field(name string) json.RawMessage {
 }
 
 // CallbackID returns a copy of the message's callback id, the raw JSON value of the
-// route's reply field (Options.ReplyField, "callbackid" by default), or nil when there
+// route's reply field (route.Config's ReplyField, "callbackid" by default), or nil when there
 // is none or it is null. Keep it to answer later, after the handler has returned, with
 // Client.ReplyTo.
 func (m Message) CallbackID() json.RawMessage {
