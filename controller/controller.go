@@ -52,9 +52,9 @@ func (ctl *Controller) OnMessage(fn func(c *socket.Client, m socket.Message)) {
 	ctl.e().OnMessage(func(c *peer.Client, m peer.Message) { fn((*socket.Client)(c), socket.Message(m)) })
 }
 
-// On adds a handler for JSON messages whose type field (Config.TypeField, "type" by
-// default) equals typ, as openspeed's custom events. Messages it takes do not reach
-// OnMessage. It panics if typ is empty: a message without a type goes to OnMessage.
+// On adds a handler for JSON messages whose type field (route.Config's TypeField,
+// "type" by default) equals typ, as openspeed's custom events. Messages it takes do not
+// reach OnMessage. It panics if typ is empty: a message without a type goes to OnMessage.
 func (ctl *Controller) On(typ string, fn func(c *socket.Client, m socket.Message)) {
 	ctl.e().On(typ, func(c *peer.Client, m peer.Message) { fn((*socket.Client)(c), socket.Message(m)) })
 }
@@ -155,9 +155,9 @@ func (ctl *Controller) Destroy() {
 }
 
 // AutoDestroy destroys the controller once it has had no client for the grace period
-// (Config.AutoDestroyDelay, 5 s by default): fns run, then the OnDestroy handlers, and
-// the registry forgets the controller. A client that arrives during the grace period
-// cancels it. Calling AutoDestroy again only adds fns.
+// (route.Config's AutoDestroyDelay, 5 s by default): fns run, then the OnDestroy
+// handlers, and the registry forgets the controller. A client that arrives during the
+// grace period cancels it. Calling AutoDestroy again only adds fns.
 func (ctl *Controller) AutoDestroy(fns ...func()) {
 	ctl.e().AutoDestroy(fns...)
 }
