@@ -142,13 +142,23 @@ func (b *batch) reset() {
 	batchPool.Put(b)
 }
 
+// wireSize is roughly how many bytes it takes on the wire for a client that compresses
+// from zmin bytes: a shared compressed frame's size (Publish compresses it before
+// queuing), else the payload's.
+func (it *outItem) wireSize(zmin int) int {
+	if it.prep != nil && len(it.prep.data) >= zmin {
+		return len(it.prep.compressed())
+	}
+	return it.size()
+}
+
 // takeBatchLocked moves the queue's leading batchable items, none of them over maxItem
-// bytes, into a batch. c.mu must be held and the queue must start with such an item.
+// bytes on the wire, into a batch. c.mu must be held and the queue must start with such an item.
 func (c *Client) takeBatchLocked(maxItem int) *batch {
 	b := batchPool.Get().(*batch)
 	size := 0
 	for c.q.len() > 0 && len(b.items) < batchItems && size < batchBytes {
-		if p := c.q.peek(); !batchable(p) || p.size() > maxItem {
+		if p := c.q.peek(); !batchable(p) || p.wireSize(c.zmin) > maxItem {
 			break
 		}
 		it := c.q.pop()

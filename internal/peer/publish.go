@@ -74,6 +74,9 @@ func SendAll(clients []*Client, v any, keep func(*Client) bool) error {
 			prepared[m], failed[m] = Prepare(m, v)
 		}
 		if p := prepared[m]; p != nil {
+			if len(p.data) >= c.zmin {
+				p.compressed() // once, here, rather than by a writer under the client's lock
+			}
 			_ = c.SendPrepared(p)
 		}
 	}

@@ -84,7 +84,7 @@ func (c *Client) writeSome() {
 		c.mu.Unlock()
 		return
 	}
-	if c.q.len() == 0 || !batchable(c.q.peek()) || c.q.peek().size() > batchCopy {
+	if c.q.len() == 0 || !batchable(c.q.peek()) || c.q.peek().wireSize(c.zmin) > batchCopy {
 		// A cork to flush, the close frame, or a large payload written in place:
 		// the client's own goroutine does it.
 		c.mu.Unlock()
