@@ -188,8 +188,10 @@ func (a *admission) upgrade() bool {
 		return false
 	}
 	a.c = c
-	slot := a.slot
-	c.AfterClose(func() { a.r.caps.Release(slot) })
+	// The callback lives as long as the client: it must not hold a, whose request and
+	// response writer keep the HTTP connection's buffers (8 KiB) alive.
+	caps, slot := &a.r.caps, a.slot
+	c.AfterClose(func() { caps.Release(slot) })
 	return true
 }
 

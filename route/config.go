@@ -79,7 +79,7 @@ type Config struct {
 	// with HTTP 500. Registering a "+" or "-" route without it is an error.
 	Authorize func(r *http.Request) (user any, ok bool, err error)
 	// Authenticate, when set, runs for every handshake on every route, after the origin
-	// check and before Authorize, in the style of the Vite plugin's hook. A refusal
+	// check and before Authorize (see AuthResult). A refusal
 	// (AuthResult.OK false) upgrades and then closes with the result's code and reason,
 	// 4001 "unauthorized" by default; an accepted connection carries the result's Data
 	// (Client.AuthData). It must not keep the request.

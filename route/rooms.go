@@ -6,8 +6,7 @@ import (
 
 // Room is a named room (socket.Room). The registry's rooms span the whole registry:
 // every client that joined the room (socket.Client.Join), whatever its route and
-// controller. It is how code outside the socket handlers reaches a group of clients
-// (Odac's Route.wsServer.toRoom(room, data)):
+// controller. It is how code outside the socket handlers reaches a group of clients:
 //
 //	reg.To("user-42").Send(notification{Type: "notification", Text: "hi"})
 type Room = socket.Room

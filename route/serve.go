@@ -49,8 +49,8 @@ func (r *Registry) lookupNth(path string, k int, st *matchState) []*entry {
 	return r.root.lookup(path, st)
 }
 
-// choose picks the route that serves a request on path, across every route matching it,
-// as Total.js does: the routes are tried in precedence order (see the package
+// choose picks the route that serves a request on path, across every route matching it:
+// the routes are tried in precedence order (see the package
 // documentation) and the first one whose auth prefix fits the client wins, an exact
 // prefix ("+" for an authorized client, "-" for the others) before a route without one
 // at the same place. authorized is asked at most once, and only when a route with a

@@ -51,7 +51,8 @@ func (c *Client) Query(name string) string {
 	return (*peer.Client)(c).Query(name)
 }
 
-// Header returns the handshake request's headers. It must not be modified.
+// Header returns the handshake request's headers, but for Sec-WebSocket-Key, -Version
+// and -Extensions, which only the handshake reads. It must not be modified.
 func (c *Client) Header() http.Header {
 	return (*peer.Client)(c).Header()
 }

@@ -194,9 +194,8 @@ func (c *Client) drain() {
 		return
 	}
 	if !batchable(c.q.peek()) {
-		it := c.q.pop() // the close frame: through gws, which then calls onWritten
+		it := c.q.pop() // the close frame: handOff writes it, then calls onWritten
 		c.qBytes -= it.size()
-		c.cur = it
 		c.mu.Unlock()
 		c.handOff(it)
 		return

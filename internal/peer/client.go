@@ -75,8 +75,7 @@ type Client struct {
 	queryOnce sync.Once
 	query     url.Values
 
-	headerOnce sync.Once
-	headerMap  http.Header
+	headerMap atomic.Pointer[http.Header] // unpacked from header on first use
 
 	done func() // called when the read loop ends (Start)
 
@@ -90,7 +89,6 @@ type Client struct {
 	qBytes      int
 	inflight    bool
 	reading     bool // a message handler runs: what is sent waits for it (endHandler)
-	cur         outItem
 	closing     bool
 	closeCode   StatusCode
 	closeReason string
@@ -112,8 +110,13 @@ type Client struct {
 	latency  atomic.Int64
 	lastRead atomic.Int64
 
-	tokens   float64 // rate bucket; read goroutine only
-	tokensAt int64
+	rate *bucket // the rate limit's token bucket, nil without one; read goroutine only
+}
+
+// bucket is a client's token bucket (Options.RateMax per Options.RatePer).
+type bucket struct {
+	tokens float64
+	at     int64
 }
 
 func newID() string {
@@ -154,10 +157,17 @@ func (c *Client) Query(name string) string {
 	return c.query.Get(name)
 }
 
-// Header returns the handshake request's headers. It must not be modified.
+// Header returns the handshake request's headers, but for Sec-WebSocket-Key, -Version
+// and -Extensions, which only the handshake reads. It must not be modified.
 func (c *Client) Header() http.Header {
-	c.headerOnce.Do(func() { c.headerMap = unpackHeader(c.header) })
-	return c.headerMap
+	if h := c.headerMap.Load(); h != nil {
+		return *h
+	}
+	h := unpackHeader(c.header)
+	if !c.headerMap.CompareAndSwap(nil, &h) {
+		return *c.headerMap.Load() // another goroutine unpacked it first: one map for all
+	}
+	return h
 }
 
 // IP is the client's address: the socket's remote IP, or the first untrusted address of

@@ -8,10 +8,15 @@ import (
 // packHeader keeps the handshake's headers in a single string of "Name: value" lines:
 // a third of the memory of the http.Header that net/http built (a map, a slice per name
 // and a string per value), held for as long as the client is connected. Client.Header
-// unpacks it on first use.
+// unpacks it on first use. The headers that only the handshake itself reads
+// (Sec-WebSocket-Key, -Version and -Extensions) are left out: they mean nothing once the
+// connection is open, and are a good part of an idle connection's bytes.
 func packHeader(h http.Header) string {
 	n := 0
 	for k, vs := range h {
+		if handshakeOnly(k) {
+			continue
+		}
 		for _, v := range vs {
 			n += len(k) + len(v) + 3
 		}
@@ -19,6 +24,9 @@ func packHeader(h http.Header) string {
 	var b strings.Builder
 	b.Grow(n)
 	for k, vs := range h {
+		if handshakeOnly(k) {
+			continue
+		}
 		for _, v := range vs {
 			b.WriteString(k)
 			b.WriteString(": ")
@@ -38,4 +46,12 @@ func unpackHeader(s string) http.Header {
 		}
 	}
 	return h
+}
+
+func handshakeOnly(name string) bool {
+	switch name {
+	case "Sec-Websocket-Key", "Sec-Websocket-Version", "Sec-Websocket-Extensions":
+		return true
+	}
+	return false
 }

@@ -246,7 +246,6 @@ func (c *Client) startCloseLocked(code StatusCode, reason string) (handNow bool,
 		return false, it
 	}
 	c.inflight = true
-	c.cur = it
 	return true, it // the caller hands it off after unlocking
 }
 
@@ -267,17 +266,14 @@ func (c *Client) onWritten(error) {
 	c.failedLocked() // nothing follows a close frame
 }
 
-// failedLocked drops the item in flight and everything queued: the connection is gone.
+// failedLocked drops everything queued: the connection is gone.
 // c.mu must be held; failedLocked unlocks it.
 func (c *Client) failedLocked() {
-	done := c.cur
 	dropped := c.q.drain()
 	c.qBytes = 0
 	c.inflight = false
-	c.cur = outItem{}
 	c.inflightSince.Store(0)
 	c.mu.Unlock()
-	done.release()
 	releaseAll(dropped)
 }
 

@@ -192,8 +192,7 @@ func (u *Upgrader) Upgrade(w http.ResponseWriter, r *http.Request, info Info) (*
 		c.zmin = u.opts.CompressThreshold
 	}
 	if u.opts.RateMax > 0 {
-		c.tokens = float64(u.opts.RateMax)
-		c.tokensAt = now
+		c.rate = &bucket{tokens: float64(u.opts.RateMax), at: now}
 	}
 	conn.Session().(*session).c = c
 	c.hub.add(c)
@@ -362,14 +361,15 @@ func (c *Client) recoverHandler() {
 func (c *Client) allow(now int64) bool {
 	o := &c.up.opts
 	perToken := float64(o.RatePer) / float64(o.RateMax)
-	c.tokens += float64(now-c.tokensAt) / perToken
-	c.tokensAt = now
-	if c.tokens > float64(o.RateMax) {
-		c.tokens = float64(o.RateMax)
+	b := c.rate
+	b.tokens += float64(now-b.at) / perToken
+	b.at = now
+	if b.tokens > float64(o.RateMax) {
+		b.tokens = float64(o.RateMax)
 	}
-	if c.tokens < 1 {
+	if b.tokens < 1 {
 		return false
 	}
-	c.tokens--
+	b.tokens--
 	return true
 }
