@@ -179,7 +179,7 @@ func (a *admission) bind() bool {
 // upgrade counts the handshake in r.wg (503 once Shutdown has begun) and upgrades it.
 func (a *admission) upgrade() bool {
 	if a.entered = a.r.enter(); !a.entered {
-		http.Error(a.w, "shutting down", http.StatusServiceUnavailable)
+		a.r.refuseDraining(a.w)
 		return false
 	}
 	c, err := a.e.up.Upgrade(a.w, a.req, a.info)

@@ -39,6 +39,11 @@ type Config struct {
 	// heartbeat, the outbox); used only with Broker. Its Logger defaults to Logger.
 	Cluster cluster.Config
 
+	// DrainWindow spreads Shutdown's closes over this long (see Drain), so that a
+	// restart does not make every client reconnect in the same millisecond. Zero closes
+	// every client at once.
+	DrainWindow time.Duration
+
 	// Writers is how many goroutines of the registry's writer pool write to idle
 	// clients at once; Shutdown waits for them. Defaults to GOMAXPROCS.
 	Writers int

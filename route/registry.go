@@ -8,9 +8,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/wsroute/wsroute/cluster"
 	"github.com/wsroute/wsroute/controller"
@@ -76,9 +78,11 @@ type Registry struct {
 	mws     map[string]MiddlewareFunc // by name (middleware.go)
 	flags   map[string]bool           // declared custom flags, lower-cased
 
-	closing  atomic.Bool
-	shutOnce sync.Once
-	wg       sync.WaitGroup // one per served client
+	closing    atomic.Bool
+	retryAfter string         // the 503's Retry-After once draining, in seconds
+	draining   sync.WaitGroup // the goroutine that paces Drain's closes
+	shutOnce   sync.Once
+	wg         sync.WaitGroup // one per served client
 }
 
 // New returns a Registry configured by cfg. It panics if cfg.TrustedProxies holds
@@ -367,17 +371,43 @@ func (r *Registry) Broadcast(v any, keep func(c *socket.Client) bool) error {
 	return r.hub.Publish(hub.Target{Kind: hub.All}, v, endpoint.PeerKeep(keep))
 }
 
-// Shutdown stops the registry: new handshakes get HTTP 503, every client is closed with
-// 1001 "going away", pending autodestroys are disarmed, and Shutdown waits until every
-// client's handlers have returned or ctx is done. It is safe to call more than once;
-// every call waits.
+// Shutdown stops the registry: it is Drain with Config.DrainWindow, closing every client
+// with 1001 "going away".
 //
 // http.Server.Shutdown does not know about hijacked connections; hook the registry in:
 //
 //	srv.RegisterOnShutdown(func() { go reg.Shutdown(ctx) })
 func (r *Registry) Shutdown(ctx context.Context) error {
+	return r.Drain(ctx, DrainOptions{Window: r.cfg.DrainWindow})
+}
+
+// DrainOptions shape Drain.
+type DrainOptions struct {
+	// Window spreads the closes over this long, so that thousands of clients do not
+	// reconnect in the same millisecond. Zero closes them all at once.
+	Window time.Duration
+	// Restart closes with 1012 "service restart" instead of 1001 "going away": the
+	// server is coming back, and the close-code table has clients retry either way.
+	Restart bool
+	// RetryAfter is the Retry-After of the 503 that handshakes get meanwhile. Defaults
+	// to Window plus one second, rounded up to whole seconds.
+	RetryAfter time.Duration
+}
+
+// Drain stops the registry: new handshakes get HTTP 503 with Retry-After, the
+// controllers' timers stop, and every client is closed, spread evenly over o.Window;
+// messages already queued for a client are written before its close frame. Drain then
+// waits until every client's handlers have returned, or ctx is done, and leaves the
+// cluster, if any. It is safe to call more than once, with Shutdown too: the first call's
+// options hold, and every call waits.
+func (r *Registry) Drain(ctx context.Context, o DrainOptions) error {
 	r.shutOnce.Do(func() {
+		retry := o.RetryAfter
+		if retry <= 0 {
+			retry = o.Window + time.Second
+		}
 		r.mu.Lock() // after this no handshake enters r.wg (see enter)
+		r.retryAfter = strconv.Itoa(int((retry + time.Second - 1) / time.Second))
 		r.closing.Store(true)
 		r.mu.Unlock()
 		r.mu.RLock()
@@ -389,12 +419,33 @@ func (r *Registry) Shutdown(ctx context.Context) error {
 		for _, ctl := range ctls {
 			ctl.StopTimers()
 		}
-		for _, c := range r.hub.Clients(nil) {
-			_ = c.Close(socket.StatusGoingAway, "going away")
+		code, reason := socket.StatusGoingAway, "going away"
+		if o.Restart {
+			code, reason = socket.StatusServiceRestart, "service restart"
 		}
+		clients := r.hub.Clients(nil)
+		if o.Window <= 0 || len(clients) < 2 {
+			for _, c := range clients {
+				_ = c.Close(code, reason)
+			}
+			return
+		}
+		r.draining.Add(1)
+		go func() {
+			defer r.draining.Done()
+			start := time.Now()
+			for i, c := range clients {
+				// Client i goes at i/n of the window: an even spread, whatever the count.
+				if d := time.Until(start.Add(o.Window * time.Duration(i) / time.Duration(len(clients)))); d > 0 {
+					time.Sleep(d)
+				}
+				_ = c.Close(code, reason)
+			}
+		}()
 	})
 	done := make(chan struct{})
 	go func() {
+		r.draining.Wait()
 		r.wg.Wait()
 		r.hub.Close()
 		if r.node != nil {

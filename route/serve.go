@@ -12,7 +12,7 @@ import (
 // after the upgrade the client runs on a goroutine of its own.
 func (r *Registry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if r.closing.Load() {
-		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		r.refuseDraining(w)
 		return
 	}
 	path := req.URL.EscapedPath()
@@ -96,4 +96,15 @@ func pick(entries []*entry, authorized bool) *entry {
 		}
 	}
 	return fallback
+}
+
+// refuseDraining answers a handshake that came during Drain: 503, with Retry-After.
+func (r *Registry) refuseDraining(w http.ResponseWriter) {
+	r.mu.RLock()
+	retry := r.retryAfter
+	r.mu.RUnlock()
+	if retry != "" {
+		w.Header().Set("Retry-After", retry)
+	}
+	http.Error(w, "shutting down", http.StatusServiceUnavailable)
 }
