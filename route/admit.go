@@ -5,6 +5,8 @@ import (
 	"runtime/debug"
 
 	"github.com/wsroute/wsroute/controller"
+	"github.com/wsroute/wsroute/internal/endpoint"
+	"github.com/wsroute/wsroute/internal/peer"
 	"github.com/wsroute/wsroute/socket"
 )
 
@@ -41,10 +43,10 @@ type admission struct {
 
 	e       *entry // the chosen route; when refused, the route whose upgrader serves the close
 	st      matchState
-	info    socket.Info
-	c       *socket.Client // once upgraded: its AfterClose gives the slot back
-	entered bool           // counted in r.wg
-	served  bool           // handed to its controller, which now owns the slot and r.wg
+	info    peer.Info
+	c       *peer.Client // once upgraded: its AfterClose gives the slot back
+	entered bool         // counted in r.wg
+	served  bool         // handed to its controller, which now owns the slot and r.wg
 }
 
 // admit runs the steps of an admission; see admission.
@@ -164,7 +166,7 @@ func (a *admission) bind() bool {
 		http.Error(a.w, "malformed path", http.StatusBadRequest)
 		return false
 	}
-	a.info = socket.Info{URL: key, Params: params, IP: a.ip}
+	a.info = peer.Info{URL: key, Params: params, IP: a.ip}
 	if a.authorized {
 		a.info.User = a.user
 	}
@@ -212,7 +214,7 @@ func (a *admission) runMiddleware() bool {
 	if len(a.e.spec.Middleware) == 0 {
 		return true
 	}
-	if code, why := a.r.runMiddleware(a.req, a.c, a.e); code != 0 {
+	if code, why := a.r.runMiddleware(a.req, (*socket.Client)(a.c), a.e); code != 0 {
 		a.c.Reject(code, why)
 		return false
 	}
@@ -235,7 +237,7 @@ func (a *admission) join() {
 // setup runs e's setup on ctl, once. If it panics, the controller is forgotten and
 // destroyed, so that the next client sets the route up afresh instead of joining a
 // controller without handlers, and the panic goes on to admit (1011 for this client).
-func (r *Registry) setup(ctl *controller.Controller, key ctlKey, e *entry) {
+func (r *Registry) setup(ctl *endpoint.Endpoint, key ctlKey, e *entry) {
 	defer func() {
 		if p := recover(); p != nil {
 			r.forget(key, ctl)
@@ -243,7 +245,11 @@ func (r *Registry) setup(ctl *controller.Controller, key ctlKey, e *entry) {
 			panic(p)
 		}
 	}()
-	ctl.Setup(e.setup)
+	if e.setup == nil {
+		ctl.Setup(nil)
+		return
+	}
+	ctl.Setup(func(ep *endpoint.Endpoint) { e.setup((*controller.Controller)(ep)) })
 }
 
 // enter counts a handshake in the registry's WaitGroup, unless Shutdown has begun:

@@ -6,6 +6,7 @@ import (
 
 	"github.com/wsroute/wsroute/cluster"
 	"github.com/wsroute/wsroute/internal/hub"
+	"github.com/wsroute/wsroute/internal/peer"
 	"github.com/wsroute/wsroute/socket"
 )
 
@@ -42,7 +43,7 @@ func (r *Registry) publishRemote(t hub.Target, v any) {
 			mode = m
 		}
 	}
-	p, err := socket.Prepare(mode, v)
+	p, err := peer.Prepare(mode, v)
 	if err != nil {
 		return // the local publish reported it
 	}
@@ -57,7 +58,7 @@ func (r *Registry) sendRemote(id string, v any) error {
 	if r.node == nil || r.node.Owns(id) {
 		return socket.ErrClosed
 	}
-	p, err := socket.Prepare(socket.ModeJSON, v)
+	p, err := peer.Prepare(socket.ModeJSON, v)
 	if err != nil {
 		return err
 	}

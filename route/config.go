@@ -56,8 +56,7 @@ type Config struct {
 	CompressThreshold int
 
 	// ReadBufferSize is the read buffer each connection holds while open. Defaults to
-	// 1 KiB (socket.Options.ReadBufferSize). WriteBufferSize is not used on server
-	// connections.
+	// 1 KiB. WriteBufferSize is not used on server connections.
 	ReadBufferSize, WriteBufferSize int
 
 	// QueueMessages and QueueBytes bound each client's outgoing queue. Default to 1024

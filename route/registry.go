@@ -16,8 +16,10 @@ import (
 
 	"github.com/wsroute/wsroute/cluster"
 	"github.com/wsroute/wsroute/controller"
+	"github.com/wsroute/wsroute/internal/endpoint"
 	"github.com/wsroute/wsroute/internal/handshake"
 	"github.com/wsroute/wsroute/internal/hub"
+	"github.com/wsroute/wsroute/internal/peer"
 	"github.com/wsroute/wsroute/parser"
 	"github.com/wsroute/wsroute/socket"
 )
@@ -40,7 +42,7 @@ type entry struct {
 	shape  string // the path with parameter names erased, for conflicts
 	setup  func(*controller.Controller)
 	site   string // file:line of the registration
-	up     *socket.Upgrader
+	up     *peer.Upgrader
 	idx    int
 	log    *slog.Logger
 	params []string // parameter names in order
@@ -61,7 +63,7 @@ type ctlKey struct {
 type Registry struct {
 	cfg     Config
 	log     *slog.Logger
-	hub     *socket.Hub
+	hub     *peer.Hub
 	node    *cluster.Node     // nil without Config.Broker (cluster.go)
 	proxies handshake.Proxies // Config.TrustedProxies
 	origins handshake.Origins // Config.OriginPatterns, Config.InsecureSkipOriginCheck
@@ -72,7 +74,7 @@ type Registry struct {
 	mu      sync.RWMutex
 	entries []*entry
 	root    node
-	ctls    map[ctlKey]*controller.Controller
+	ctls    map[ctlKey]*endpoint.Endpoint
 	mws     map[string]MiddlewareFunc // by name (middleware.go)
 	flags   map[string]bool           // declared custom flags, lower-cased
 
@@ -100,7 +102,7 @@ func New(cfg Config) *Registry {
 	r := &Registry{
 		cfg: cfg,
 		log: cfg.Logger,
-		hub: socket.NewHub(socket.HubConfig{
+		hub: peer.NewHub(peer.HubConfig{
 			PingInterval: cfg.PingInterval,
 			PongTimeout:  cfg.PongTimeout,
 			WriteTimeout: cfg.WriteTimeout,
@@ -110,7 +112,7 @@ func New(cfg Config) *Registry {
 		origins: handshake.Origins{Patterns: cfg.OriginPatterns, SkipCheck: cfg.InsecureSkipOriginCheck},
 		csrf:    handshake.CSRF{Key: cfg.CSRFKey, MaxAge: cfg.CSRFMaxAge},
 		caps:    handshake.Caps{Max: cfg.MaxConnections, PerIP: cfg.MaxConnectionsPerIP},
-		ctls:    make(map[ctlKey]*controller.Controller),
+		ctls:    make(map[ctlKey]*endpoint.Endpoint),
 	}
 	proxies, err := handshake.ParseProxies(cfg.TrustedProxies)
 	if err != nil {
@@ -182,15 +184,8 @@ func (r *Registry) register(route string, setup func(*controller.Controller), si
 		e.key = spec.Path()
 	}
 	e.log = r.log.With("route", e.str)
-	mode := socket.ModeJSON
-	switch spec.Mode {
-	case parser.ModeText:
-		mode = socket.ModeText
-	case parser.ModeBinary:
-		mode = socket.ModeBinary
-	}
-	opts := socket.Options{
-		Mode:              mode,
+	opts := peer.Options{
+		Mode:              spec.Mode,
 		MaxBytes:          int(spec.MaxBytes),
 		IdleTimeout:       spec.IdleTimeout,
 		Compression:       !r.cfg.DisableCompression,
@@ -219,7 +214,7 @@ func (r *Registry) register(route string, setup func(*controller.Controller), si
 				ErrConflict, site, e.str, o.str, o.site)
 		}
 	}
-	e.up = socket.NewUpgrader(opts)
+	e.up = peer.NewUpgrader(opts)
 	e.idx = len(r.entries)
 	r.entries = append(r.entries, e)
 	r.root.insert(e)
@@ -259,13 +254,13 @@ func (r *Registry) Routes() []string {
 
 // controllerFor returns the live controller of e at url, creating and setting it up
 // when there is none, and joins c to it.
-func (r *Registry) controllerFor(e *entry, url string, params []string, c *socket.Client) *controller.Controller {
+func (r *Registry) controllerFor(e *entry, url string, params []string, c *peer.Client) *endpoint.Endpoint {
 	key := ctlKey{route: e.idx, url: url}
 	for {
 		r.mu.Lock()
 		ctl := r.ctls[key]
 		if ctl == nil {
-			ctl = controller.New(controller.Config{
+			ctl = endpoint.New(endpoint.Config{
 				URL:              url,
 				Params:           params,
 				Route:            e.str,
@@ -275,7 +270,7 @@ func (r *Registry) controllerFor(e *entry, url string, params []string, c *socke
 				Hub:              r.hub,
 				RemoteOnline:     r.clusterURLOnline,
 				Logger:           e.log,
-				Destroyed:        func(ctl *controller.Controller) { r.forget(key, ctl) },
+				Destroyed:        func(ctl *endpoint.Endpoint) { r.forget(key, ctl) },
 			})
 			r.ctls[key] = ctl
 		}
@@ -288,7 +283,7 @@ func (r *Registry) controllerFor(e *entry, url string, params []string, c *socke
 	}
 }
 
-func (r *Registry) forget(key ctlKey, ctl *controller.Controller) {
+func (r *Registry) forget(key ctlKey, ctl *endpoint.Endpoint) {
 	r.mu.Lock()
 	if r.ctls[key] == ctl {
 		delete(r.ctls, key)
@@ -310,7 +305,7 @@ func (r *Registry) Controllers() map[string]*controller.Controller {
 		case parser.AuthUnauthorized:
 			key = "-" + key
 		}
-		out[key] = ctl
+		out[key] = (*controller.Controller)(ctl)
 	}
 	return out
 }
@@ -343,7 +338,7 @@ func (r *Registry) Controller(path string) *controller.Controller {
 			ctl := r.ctls[ctlKey{route: e.idx, url: key}]
 			r.mu.RUnlock()
 			if ctl != nil && (best == nil || e.idx < idx) {
-				best, idx = ctl, e.idx
+				best, idx = (*controller.Controller)(ctl), e.idx
 			}
 		}
 	}
@@ -353,10 +348,10 @@ func (r *Registry) Controller(path string) *controller.Controller {
 func (r *Registry) Online() int { return r.hub.Len() }
 
 // Client returns the connected client with the given id, on any route, or nil.
-func (r *Registry) Client(id string) *socket.Client { return r.hub.Get(id) }
+func (r *Registry) Client(id string) *socket.Client { return (*socket.Client)(r.hub.Get(id)) }
 
 // Clients returns a snapshot of every connected client.
-func (r *Registry) Clients() []*socket.Client { return r.hub.Clients(nil) }
+func (r *Registry) Clients() []*socket.Client { return endpoint.Users(r.hub.Clients(nil)) }
 
 // SendTo sends v to the client with the given id, encoded by its route's mode. In a
 // cluster, a client of another node gets v through the broker, encoded as on a @json
@@ -373,7 +368,7 @@ func (r *Registry) SendTo(id string, v any) error {
 // Broadcast sends v to every connected client on every route for which keep returns
 // true (all when keep is nil). v is encoded once per message mode in use.
 func (r *Registry) Broadcast(v any, keep func(c *socket.Client) bool) error {
-	return r.hub.Publish(hub.Target{Kind: hub.All}, v, keep)
+	return r.hub.Publish(hub.Target{Kind: hub.All}, v, endpoint.PeerKeep(keep))
 }
 
 // Shutdown stops the registry: it is Drain with Config.DrainWindow, closing every client
@@ -416,7 +411,7 @@ func (r *Registry) Drain(ctx context.Context, o DrainOptions) error {
 		r.closing.Store(true)
 		r.mu.Unlock()
 		r.mu.RLock()
-		ctls := make([]*controller.Controller, 0, len(r.ctls))
+		ctls := make([]*endpoint.Endpoint, 0, len(r.ctls))
 		for _, ctl := range r.ctls {
 			ctls = append(ctls, ctl)
 		}

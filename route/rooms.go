@@ -13,7 +13,7 @@ type Room = socket.Room
 
 // To returns the registry-wide room named room. Controller.To gives the part of a room
 // that belongs to one controller.
-func (r *Registry) To(room string) Room { return r.hub.To(room) }
+func (r *Registry) To(room string) Room { return Room(r.hub.To(room)) }
 
 // Rooms returns the names of the rooms that have at least one member, sorted. A room
 // exists while it has members: it is freed when its last member leaves or closes.
