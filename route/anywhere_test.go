@@ -99,11 +99,11 @@ func TestSendFromAnywhere(t *testing.T) {
 
 		// Broadcast to all: encoded once per mode; @binary cannot send a struct, and says so.
 		n.Store(0)
-		err := reg.Broadcast(countingValue{&n}, nil)
+		err := reg.Send(countingValue{&n})
 		assert.ErrorIs(t, err, socket.ErrUnsupportedValue, "the @binary client could not take it")
 		assert.EqualValues(t, 2, n.Load(), "once for @json, once for @text")
 		assert.Equal(t, frames{{`{"v":1}`}, {`{"v":1}`}, {`{"v":1}`}, {`{"v":1}`}, nil}, received(all...))
-		require.NoError(t, reg.Broadcast("hi", func(c *socket.Client) bool { return c != j1 }))
+		require.NoError(t, reg.SendFunc("hi", func(c *socket.Client) bool { return c != j1 }))
 		assert.Equal(t, frames{nil, {`"hi"`}, {`"hi"`}, {`hi`}, {`bin:hi`}}, received(all...), "each mode encodes its own way")
 
 		// Rooms across routes.

@@ -55,9 +55,9 @@ func newClusterNodes(t *testing.T, bus *cluster.MemoryBus, n int) []*clusterNode
 				case "ctlto":
 					_ = ctl.To(in.Arg).Send(out)
 				case "all":
-					_ = reg.Broadcast(out, nil)
+					_ = reg.Send(out)
 				case "keep":
-					_ = reg.Broadcast(out, func(*socket.Client) bool { return true })
+					_ = reg.SendFunc(out, func(*socket.Client) bool { return true })
 				case "direct":
 					_ = reg.SendTo(in.Arg, out)
 				case "kick":
@@ -119,7 +119,7 @@ func TestClusterSends(t *testing.T) {
 		}
 		marks++
 		mark := fmt.Sprint("mark ", marks)
-		require.NoError(t, nodes[pub].reg.Broadcast(map[string]string{"text": mark}, nil))
+		require.NoError(t, nodes[pub].reg.Send(map[string]string{"text": mark}))
 		for i, c := range all {
 			if c == closed {
 				continue

@@ -88,7 +88,8 @@
 //
 //	reg.Clients(), reg.Online()         // every client, their number
 //	reg.Client(id), reg.SendTo(id, v)   // one client by id
-//	reg.Broadcast(v, keep)              // everyone (keep may filter)
+//	reg.Send(v), reg.Broadcast(from, v) // everyone, everyone but from
+//	reg.SendFunc(v, keep)               // everyone keep accepts
 //	reg.To(room).Send(v)                // a room, across routes
 //	reg.Rooms()                         // the rooms that have members
 //	reg.Controllers(), reg.Controller(url)

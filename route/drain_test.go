@@ -45,7 +45,7 @@ func TestDrainSpreadsTheCloses(t *testing.T) {
 		synctest.Wait()
 		require.Equal(t, n, reg.Online())
 		for i := range 3 {
-			require.NoError(t, reg.Broadcast(map[string]int{"seq": i}, nil))
+			require.NoError(t, reg.Send(map[string]int{"seq": i}))
 		}
 
 		start = time.Now()

@@ -365,10 +365,28 @@ func (r *Registry) SendTo(id string, v any) error {
 	return c.Send(v)
 }
 
-// Broadcast sends v to every connected client on every route for which keep returns
-// true (all when keep is nil). v is encoded once per message mode in use.
-func (r *Registry) Broadcast(v any, keep func(c *socket.Client) bool) error {
+// Send sends v to every connected client on every route, in a cluster on every node.
+// v is encoded once per message mode in use.
+func (r *Registry) Send(v any) error {
+	return r.hub.Publish(hub.Target{Kind: hub.All}, v, nil)
+}
+
+// SendFunc sends v to every connected client on every route for which keep returns true
+// (all when keep is nil). keep is a closure, so in a cluster it only reaches this node's
+// clients.
+func (r *Registry) SendFunc(v any, keep func(c *socket.Client) bool) error {
 	return r.hub.Publish(hub.Target{Kind: hub.All}, v, endpoint.PeerKeep(keep))
+}
+
+// Broadcast sends v to every connected client on every route except from (nil: to
+// everyone), in a cluster on every node: the same verb as Controller.Broadcast and
+// Room.Broadcast, over the whole registry.
+func (r *Registry) Broadcast(from *socket.Client, v any) error {
+	t := hub.Target{Kind: hub.All}
+	if from != nil {
+		t.Except = []string{from.ID()}
+	}
+	return r.hub.Publish(t, v, nil)
 }
 
 // Shutdown stops the registry: it is Drain with Config.DrainWindow, closing every client

@@ -134,11 +134,13 @@
 //	ctl.Broadcast(c, v)              the controller's clients but c
 //	ctl.To(room).Send(v)             room's members on the controller's URL only
 //	reg.To(room).Send(v)             room's members on every route and URL (as c.To)
-//	reg.Broadcast(v, keep)           every client of the registry that keep accepts (nil: all)
+//	reg.Send(v)                      every client of the registry
+//	reg.SendFunc(v, keep)            every client of the registry that keep accepts
+//	reg.Broadcast(c, v)              every client of the registry but c
 //	reg.SendTo(id, v)                the client with that id, on any route
 //	room.Send, SendFunc, Broadcast   the room as the To that made it
 //
-// reg.Broadcast is the registry's SendFunc: it has no sender to leave out. A keep
+// A keep
 // function is a closure and runs on this node only: when the registry is part of a
 // cluster, the sends above without keep also reach the other nodes' clients, and sends
 // with keep reach this node's only.
