@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 
+	"github.com/wsroute/wsroute/internal/jsonscan"
 	"github.com/wsroute/wsroute/internal/peer"
 )
 
@@ -70,7 +71,7 @@ func (h *handler) HandlePong(c *peer.Client, p []byte) {
 // validate checks that the whole message is JSON first (@json routes have done so).
 func messageType(m peer.Message, field string, validate bool) []byte {
 	v := m.Field(field)
-	if len(v) < 2 || v[0] != '"' || validate && !json.Valid(m.Bytes()) {
+	if len(v) < 2 || v[0] != '"' || validate && !jsonscan.Valid(m.Bytes()) {
 		return nil
 	}
 	if bytes.IndexByte(v, '\\') < 0 {

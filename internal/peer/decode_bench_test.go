@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/wsroute/wsroute/internal/jsonscan"
 )
 
 // benchMessage returns the JSON message of cmd/wsbench's echo scenario: an object of
@@ -49,7 +51,7 @@ func BenchmarkDecode(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(m.data)))
 			for b.Loop() {
-				if !utf8.Valid(m.data) || !validJSON(m.data) {
+				if !utf8.Valid(m.data) || !jsonscan.Valid(m.data) {
 					b.Fatal("invalid")
 				}
 			}

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/lxzan/gws"
+	"github.com/wsroute/wsroute/internal/jsonscan"
 )
 
 // DefaultReplyField is the default of Options.ReplyField: the field of Total.js's $.api
@@ -27,7 +28,7 @@ func replyKey(field string) []byte {
 // message's keys use escapes). The returned slice shares the message's buffer: like
 // Bytes, it is valid only until the handler returns.
 func (m Message) Field(name string) json.RawMessage {
-	return field(m.data, name)
+	return jsonscan.Field(m.data, name)
 }
 
 // CallbackID returns a copy of the message's callback id, the raw JSON value of the
@@ -47,7 +48,7 @@ func (m Message) callbackID() []byte {
 	if m.c != nil {
 		name = m.c.up.opts.ReplyField
 	}
-	id := field(m.data, name)
+	id := jsonscan.Field(m.data, name)
 	if string(id) == "null" {
 		return nil
 	}
@@ -114,126 +115,4 @@ func (c *Client) ReplyTo(id json.RawMessage, v any) error {
 		return ErrNoCallbackID // JSON from a binary frame may hold invalid UTF-8; a text frame must not
 	}
 	return c.enqueue(outItem{op: op, data: out})
-}
-
-// field finds the value of the top-level key name in the JSON object data, without
-// decoding. It returns nil when data is not an object or the key is absent. It trusts
-// data to be JSON (the @json mode validates every message); on other input it returns
-// nil or some slice of data, never panics.
-func field(data []byte, name string) []byte {
-	i := skipJSONSpace(data, 0)
-	if i >= len(data) || data[i] != '{' {
-		return nil
-	}
-	i++
-	for {
-		i = skipJSONSpace(data, i)
-		if i >= len(data) || data[i] != '"' {
-			return nil // '}' of an object without the key, or not JSON
-		}
-		end, escaped := scanJSONString(data, i)
-		if end < 0 {
-			return nil
-		}
-		var match bool
-		if escaped {
-			var k string
-			match = json.Unmarshal(data[i:end], &k) == nil && k == name
-		} else {
-			// Invalid UTF-8 decodes to U+FFFD, so a key equal to an invalid name is not it.
-			match = string(data[i+1:end-1]) == name && utf8.ValidString(name)
-		}
-		i = skipJSONSpace(data, end)
-		if i >= len(data) || data[i] != ':' {
-			return nil
-		}
-		i = skipJSONSpace(data, i+1)
-		vend := skipJSONValue(data, i)
-		if vend < 0 {
-			return nil
-		}
-		if match {
-			return data[i:vend:vend]
-		}
-		i = skipJSONSpace(data, vend)
-		if i >= len(data) || data[i] != ',' {
-			return nil
-		}
-		i++
-	}
-}
-
-func skipJSONSpace(data []byte, i int) int {
-	for i < len(data) {
-		switch data[i] {
-		case ' ', '\t', '\n', '\r':
-			i++
-		default:
-			return i
-		}
-	}
-	return i
-}
-
-// scanJSONString returns the index just past the string starting at data[i] (a '"'), and
-// whether it holds escapes; -1 when it is not terminated.
-func scanJSONString(data []byte, i int) (int, bool) {
-	escaped := false
-	for j := i + 1; j < len(data); j++ {
-		switch data[j] {
-		case '"':
-			return j + 1, escaped
-		case '\\':
-			escaped = true
-			j++
-		}
-	}
-	return -1, false
-}
-
-// skipJSONValue returns the index just past the JSON value starting at data[i], or -1.
-func skipJSONValue(data []byte, i int) int {
-	if i >= len(data) {
-		return -1
-	}
-	switch data[i] {
-	case '"':
-		end, _ := scanJSONString(data, i)
-		return end
-	case '{', '[':
-		depth := 0
-		for j := i; j < len(data); j++ {
-			switch data[j] {
-			case '"':
-				end, _ := scanJSONString(data, j)
-				if end < 0 {
-					return -1
-				}
-				j = end - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return j + 1
-				}
-			}
-		}
-		return -1
-	}
-	j := i
-	for j < len(data) {
-		switch data[j] {
-		case ',', '}', ']', ' ', '\t', '\n', '\r':
-			if j == i {
-				return -1
-			}
-			return j
-		}
-		j++
-	}
-	if j == i {
-		return -1
-	}
-	return j
 }

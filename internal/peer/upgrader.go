@@ -14,6 +14,7 @@ import (
 
 	"github.com/lxzan/gws"
 
+	"github.com/wsroute/wsroute/internal/jsonscan"
 	"github.com/wsroute/wsroute/parser"
 )
 
@@ -244,7 +245,7 @@ func (events) OnMessage(conn *gws.Conn, msg *gws.Message) {
 		_ = c.Close(StatusPolicyViolation, "rate limit")
 		return
 	}
-	if o.Mode == ModeJSON && !validJSON(data) {
+	if o.Mode == ModeJSON && !jsonscan.Valid(data) {
 		c.reportInvalidJSON(data)
 		return
 	}

@@ -1,4 +1,4 @@
-package peer
+package jsonscan
 
 import (
 	"bytes"
@@ -39,7 +39,7 @@ var fieldCases = []struct {
 func TestField(t *testing.T) {
 	for _, tc := range fieldCases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := NewMessage([]byte(tc.in), false).Field(tc.field)
+			got := Field([]byte(tc.in), tc.field)
 			if tc.want == "" {
 				assert.Nil(t, got, "Field(%q) of %s", tc.field, tc.in)
 				return
@@ -51,9 +51,8 @@ func TestField(t *testing.T) {
 
 func TestFieldAllocatesNothing(t *testing.T) {
 	data := []byte(`{"type":"game-action","gameId":"g1","action":{"x":1,"y":[2,3]},"callbackid":42}`)
-	m := NewMessage(data, false)
 	allocs := testing.AllocsPerRun(100, func() {
-		if m.Field("callbackid") == nil {
+		if Field(data, "callbackid") == nil {
 			t.Fatal("no id")
 		}
 	})
@@ -67,7 +66,7 @@ func FuzzField(f *testing.F) {
 		f.Add(tc.in, tc.field)
 	}
 	f.Fuzz(func(t *testing.T, in, name string) {
-		got := field([]byte(in), name)
+		got := Field([]byte(in), name)
 		if !json.Valid([]byte(in)) {
 			return
 		}
@@ -118,9 +117,8 @@ func compact(t *testing.T, b []byte) []byte {
 
 func BenchmarkField(b *testing.B) {
 	data := []byte(`{"type":"game-action","gameId":"g1","action":{"x":1,"y":[2,3]},"callbackid":42}`)
-	m := NewMessage(data, false)
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = m.Field("callbackid")
+		_ = Field(data, "callbackid")
 	}
 }

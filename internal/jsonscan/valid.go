@@ -1,18 +1,18 @@
-package peer
+package jsonscan
 
 import "encoding/binary"
 
 // maxJSONDepth is encoding/json's nesting limit: a document nested deeper is invalid.
 const maxJSONDepth = 10000
 
-// validJSON reports whether data is exactly one JSON value with optional whitespace around
+// Valid reports whether data is exactly one JSON value with optional whitespace around
 // it. It answers as encoding/json.Valid does, byte for byte (FuzzDecode holds the two
 // together, nesting limit included), but scans strings eight bytes at a time and keeps its
 // state in a bit stack instead of calling a function per byte: several times faster on
 // the messages of a @json route, and without allocating below 512 levels of nesting.
 // Like encoding/json it does not check the UTF-8 inside strings; text frames are checked
 // for UTF-8 before.
-func validJSON(data []byte) bool {
+func Valid(data []byte) bool {
 	var small [8]uint64
 	stack := small[:] // bit d-1 is set when nesting level d is an object
 	depth := 0
