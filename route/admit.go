@@ -62,7 +62,7 @@ func (r *Registry) admit(w http.ResponseWriter, req *http.Request, path string) 
 		return
 	}
 	if a.refused {
-		a.c.Reject(a.code, a.reason)
+		a.reject(a.code, a.reason)
 		return
 	}
 	if !a.checkCSRF() || !a.runMiddleware() {
@@ -97,7 +97,7 @@ func (a *admission) finish() {
 		return
 	case a.c != nil:
 		if p != nil {
-			a.c.Reject(socket.StatusInternalError, "internal error")
+			a.reject(socket.StatusInternalError, "internal error")
 		}
 	default:
 		a.r.caps.Release(a.slot)
@@ -137,6 +137,9 @@ func (a *admission) chooseRoute() bool {
 	}
 	if a.refused {
 		a.e = a.r.lookupNth(a.path, 0, &a.st)[0] // ServeHTTP saw a match; routes are never removed
+	}
+	if sw, ok := a.w.(*statusWriter); ok {
+		sw.route = a.e.str
 	}
 	return true
 }
@@ -203,7 +206,7 @@ func (a *admission) checkCSRF() bool {
 	if why := a.r.checkCSRF(a.req); why != "" {
 		a.e.log.Warn("csrf refused", "url", a.c.URL(), "client", a.c.ID(), "ip", a.ip,
 			"code", int(socket.StatusInvalidToken), "reason", why)
-		a.c.Reject(socket.StatusInvalidToken, why)
+		a.reject(socket.StatusInvalidToken, why)
 		return false
 	}
 	return true
@@ -215,7 +218,7 @@ func (a *admission) runMiddleware() bool {
 		return true
 	}
 	if code, why := a.r.runMiddleware(a.req, (*socket.Client)(a.c), a.e); code != 0 {
-		a.c.Reject(code, why)
+		a.reject(code, why)
 		return false
 	}
 	return true
@@ -228,6 +231,9 @@ func (a *admission) runMiddleware() bool {
 func (a *admission) join() {
 	ctl := a.r.controllerFor(a.e, a.info.URL, a.info.Params, a.c)
 	a.served = true
+	if obs := a.r.cfg.Observer; obs != nil {
+		obs.Connected(a.e.str)
+	}
 	ctl.Start(a.c, a.r.wg.Done)
 	if a.r.closing.Load() {
 		_ = a.c.Close(socket.StatusGoingAway, "going away")
@@ -263,4 +269,12 @@ func (r *Registry) enter() bool {
 	}
 	r.wg.Add(1)
 	return true
+}
+
+// reject closes the upgraded client with code and reason, without serving it.
+func (a *admission) reject(code socket.StatusCode, reason string) {
+	if sw, ok := a.w.(*statusWriter); ok {
+		sw.rejected = int(code)
+	}
+	a.c.Reject(code, reason)
 }

@@ -39,6 +39,10 @@ type Config struct {
 	// heartbeat, the outbox); used only with Broker. Its Logger defaults to Logger.
 	Cluster cluster.Config
 
+	// Observer, when set, is told of the traffic of every route, for metrics (see
+	// Observer; the metrics/prometheus module is one).
+	Observer Observer
+
 	// DrainWindow spreads Shutdown's closes over this long (see Drain), so that a
 	// restart does not make every client reconnect in the same millisecond. Zero closes
 	// every client at once.

@@ -200,6 +200,9 @@ func (r *Registry) register(route string, setup func(*controller.Controller), si
 		Logger:            e.log,
 		Subprotocols:      subprotocols,
 	}
+	if r.cfg.Observer != nil {
+		opts.Observer = &routeObserver{o: r.cfg.Observer, route: e.str}
+	}
 	if spec.Rate != nil {
 		opts.RateMax, opts.RatePer = spec.Rate.Max, spec.Rate.Per
 	} else if r.cfg.DefaultRate.Max > 0 {

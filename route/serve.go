@@ -11,6 +11,18 @@ import (
 // make before the upgrade is an HTTP status (the table is in the package documentation);
 // after the upgrade the client runs on a goroutine of its own.
 func (r *Registry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	if obs := r.cfg.Observer; obs != nil {
+		sw := &statusWriter{ResponseWriter: w}
+		w = sw
+		defer func() {
+			switch {
+			case sw.rejected != 0:
+				obs.Refused(sw.route, sw.rejected)
+			case sw.status >= 400:
+				obs.Refused(sw.route, sw.status)
+			}
+		}()
+	}
 	if r.closing.Load() {
 		r.refuseDraining(w)
 		return

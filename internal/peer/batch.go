@@ -127,6 +127,18 @@ func (b *batch) frames(zmin int) {
 	b.buf = buf
 }
 
+// wireBytes is the size of the batch's frames, as frames laid them out.
+func (b *batch) wireBytes() int {
+	if len(b.bufs) == 0 {
+		return len(b.buf)
+	}
+	n := 0
+	for _, p := range b.bufs {
+		n += len(p)
+	}
+	return n
+}
+
 // reset releases the batch's items and returns it to its pool.
 func (b *batch) reset() {
 	for i := range b.items {
@@ -206,8 +218,12 @@ func (c *Client) drain() {
 	c.inflightSince.Store(time.Now().UnixNano())
 	b.frames(c.zmin)
 	b.wv = b.bufs
+	sent, wire := len(b.items), b.wireBytes()
 	err := c.nc.writeFrames(b.buf, &b.wv)
 	b.reset()
+	if err == nil {
+		c.observeSent(sent, wire)
+	}
 	if err != nil {
 		c.mu.Lock()
 		c.failedLocked()

@@ -147,8 +147,16 @@ func (h *Hub) sweep(stop chan struct{}) {
 			return
 		case now := <-t.C:
 			buf = h.Clients(buf[:0])
+			depths := map[Observer]int{} // per route, for the queue-depth gauge
 			for _, c := range buf {
 				c.sweep(now.UnixNano(), &h.cfg)
+				if obs := c.up.opts.Observer; obs != nil {
+					m, _ := c.Queued()
+					depths[obs] += m
+				}
+			}
+			for obs, n := range depths {
+				obs.QueueDepth(n)
 			}
 			clear(buf)
 		}

@@ -216,16 +216,17 @@ func putCork(b *[]byte) {
 }
 
 // corkFrame appends the frame of it, compressed from zmin bytes on, to the cork and
-// returns the cork's size.
-func (n *netConn) corkFrame(it *outItem, zmin int) int {
+// returns the cork's size and the frame's.
+func (n *netConn) corkFrame(it *outItem, zmin int) (size, frame int) {
 	n.corkMu.Lock()
 	defer n.corkMu.Unlock()
 	if n.cork == nil {
 		n.cork = corkPool.Get().(*[]byte)
 		n.corked.Store(true)
 	}
+	before := len(*n.cork)
 	*n.cork = it.appendFrame(*n.cork, zmin)
-	return len(*n.cork)
+	return len(*n.cork), len(*n.cork) - before
 }
 
 // takeCork takes the cork's frames, if any, for the caller to write and free: the

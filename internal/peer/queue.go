@@ -180,6 +180,7 @@ func (c *Client) enqueue(it outItem) error {
 			c.mu.Unlock()
 			it.release()
 			c.dropped.Add(1)
+			c.observeDropped(OverflowDropNewest, 1)
 			return ErrQueueFull
 		case OverflowDropOldest:
 			var evicted []outItem
@@ -195,6 +196,7 @@ func (c *Client) enqueue(it outItem) error {
 				evicted[i].release()
 			}
 			c.dropped.Add(uint64(len(evicted)))
+			c.observeDropped(OverflowDropOldest, len(evicted))
 			return nil
 		default:
 			dropped, handNow, cl := c.slowConsumerLocked(closeGrace)
@@ -205,6 +207,7 @@ func (c *Client) enqueue(it outItem) error {
 			it.release()
 			releaseAll(dropped)
 			c.dropped.Add(uint64(len(dropped)) + 1)
+			c.observeDropped(OverflowClose, len(dropped)+1)
 			return ErrSlowConsumer
 		}
 	}
@@ -326,7 +329,8 @@ func (c *Client) endHandler() {
 	// with the replies of the messages already buffered, if any.
 	it := c.q.pop()
 	c.qBytes -= it.size()
-	size := c.nc.corkFrame(&it, c.zmin)
+	size, frame := c.nc.corkFrame(&it, c.zmin)
+	c.observeSent(1, frame) // corked: written before the read loop waits, or dropped with the connection
 	more := c.q.len() > 0 // a close the handler asked for
 	c.inflight = more
 	c.mu.Unlock()

@@ -67,6 +67,8 @@ type Options struct {
 	Hub *Hub
 	// Logger receives errors and recovered panics. Defaults to slog.Default().
 	Logger *slog.Logger
+	// Observer, when set, is told of the route's traffic, for metrics.
+	Observer Observer
 }
 
 // DefaultMaxBytes is the default message size limit, parser.DefaultMaxBytes (256 KiB).
@@ -251,6 +253,10 @@ func (events) OnMessage(conn *gws.Conn, msg *gws.Message) {
 	}
 	c.startHandler()
 	defer c.endHandler() // runs after recoverHandler, which may queue a close
+	if obs := o.Observer; obs != nil {
+		obs.Received(len(data))
+		defer func(start time.Time) { obs.Handled(time.Since(start)) }(time.Now())
+	}
 	defer c.recoverHandler()
 	c.h.HandleMessage(c, Message{data: data, binary: binary, c: c})
 }
@@ -283,6 +289,9 @@ func (events) OnClose(conn *gws.Conn, err error) {
 	failure := c.nc.closeFor(err)
 	ev := c.closeEvent(err)
 	after := c.finish()
+	if obs := c.up.opts.Observer; obs != nil {
+		obs.Closed(ev.Code)
+	}
 	if ce := c.nc.connErr.Load(); ce != nil {
 		c.reportError(ce)
 	} else if failure != nil {

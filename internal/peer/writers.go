@@ -94,8 +94,12 @@ func (c *Client) writeSome() {
 	b := c.takeBatchLocked(batchCopy) // larger payloads: the client's own goroutine writes them in place
 	c.mu.Unlock()
 	b.frames(c.zmin)
+	sent, wire := len(b.items), len(b.buf)
 	all, err := c.nc.tryWrite(b.buf)
 	b.reset()
+	if err == nil {
+		c.observeSent(sent, wire) // what the socket did not take is in the cork, written next
+	}
 	switch {
 	case err != nil:
 		c.mu.Lock()
