@@ -39,16 +39,18 @@ func (c *counts) get(key string) int {
 	return c.n[key]
 }
 
-func (c *counts) Connected(r string)                      { c.add("connected "+r, 1) }
-func (c *counts) Refused(r string, code int)              { c.add(fmt.Sprint("refused ", r, " ", code), 1) }
-func (c *counts) Closed(r string, code socket.StatusCode) { c.add(fmt.Sprint("closed ", r, " ", int(code)), 1) }
-func (c *counts) Received(r string, b int)                { c.add("received "+r, 1); c.add("received bytes "+r, b) }
-func (c *counts) Sent(r string, m, b int)                 { c.add("sent "+r, m); c.add("sent bytes "+r, b) }
+func (c *counts) Connected(r string)         { c.add("connected "+r, 1) }
+func (c *counts) Refused(r string, code int) { c.add(fmt.Sprint("refused ", r, " ", code), 1) }
+func (c *counts) Closed(r string, code socket.StatusCode) {
+	c.add(fmt.Sprint("closed ", r, " ", int(code)), 1)
+}
+func (c *counts) Received(r string, b int) { c.add("received "+r, 1); c.add("received bytes "+r, b) }
+func (c *counts) Sent(r string, m, b int)  { c.add("sent "+r, m); c.add("sent bytes "+r, b) }
 func (c *counts) Dropped(r string, p socket.Overflow, m int) {
 	c.add(fmt.Sprint("dropped ", r, " ", p), m)
 }
 func (c *counts) Handled(r string, d time.Duration) { c.add("handled "+r, 1) }
-func (c *counts) QueueDepth(r string, m int)         { c.add("depth reports "+r, 1) }
+func (c *counts) QueueDepth(r string, m int)        { c.add("depth reports "+r, 1) }
 
 // TestObserver drives a route through admissions, refusals, messages and closes, and
 // checks what the observer was told, labelled by the route pattern only.

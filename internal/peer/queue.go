@@ -331,7 +331,7 @@ func (c *Client) endHandler() {
 	c.qBytes -= it.size()
 	size, frame := c.nc.corkFrame(&it, c.zmin)
 	c.observeSent(1, frame) // corked: written before the read loop waits, or dropped with the connection
-	more := c.q.len() > 0 // a close the handler asked for
+	more := c.q.len() > 0   // a close the handler asked for
 	c.inflight = more
 	c.mu.Unlock()
 	it.release()
