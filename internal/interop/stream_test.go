@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -160,7 +161,14 @@ func runNodeStream(t *testing.T, node string, stream []*message, wantClose close
 	srv := newStreamServer(nodeClients)
 	reg := route.New(route.Config{})
 	reg.ROUTE("SOCKET /stream/ @json <1MB", srv.setup)
-	hs := httptest.NewServer(reg)
+	// The offers are read off the request: Client.Header leaves out what only the
+	// handshake reads, Sec-WebSocket-Extensions among them.
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		srv.mu.Lock()
+		srv.offers = append(srv.offers, r.Header.Get("Sec-WebSocket-Extensions"))
+		srv.mu.Unlock()
+		reg.ServeHTTP(w, r)
+	}))
 	defer hs.Close()
 	defer func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -374,6 +382,7 @@ type streamServer struct {
 	ctl     *controller.Controller
 	clients []*socket.Client // by index
 	offers  []string         // each handshake's Sec-WebSocket-Extensions
+	opens   int
 	bad     []string
 }
 
@@ -386,14 +395,14 @@ func (s *streamServer) setup(ctl *controller.Controller) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		s.ctl = ctl
-		s.offers = append(s.offers, c.Header().Get("Sec-WebSocket-Extensions"))
+		s.opens++
 		i, err := strconv.Atoi(c.Query("client"))
 		if err != nil || i < 0 || i >= s.n || s.clients[i] != nil {
 			s.bad = append(s.bad, "client "+c.Query("client"))
 			return
 		}
 		s.clients[i] = c
-		if len(s.offers) == s.n {
+		if s.opens == s.n {
 			close(s.opened)
 		}
 	})
