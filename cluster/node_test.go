@@ -146,3 +146,6 @@ func BenchmarkEncodeDecode(b *testing.B) {
 		}
 	}
 }
+
+func TestMemoryRegistries(t *testing.T)     { clustertest.Registries(t, newMemory()) }
+func TestMemoryRegistryOutage(t *testing.T) { clustertest.RegistryOutage(t, newMemory()) }

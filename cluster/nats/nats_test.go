@@ -218,3 +218,6 @@ func TestStartWhileDown(t *testing.T) {
 	_, down = b.Node.Down()
 	assert.False(t, down)
 }
+
+func TestRegistries(t *testing.T)     { clustertest.Registries(t, startNATS(t)) }
+func TestRegistryOutage(t *testing.T) { clustertest.RegistryOutage(t, startNATS(t)) }

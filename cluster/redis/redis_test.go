@@ -142,3 +142,6 @@ func TestNewLeavesClientOpen(t *testing.T) {
 }
 
 func BenchmarkThroughput(b *testing.B) { clustertest.Throughput(b, startRedis(b)) }
+
+func TestRegistries(t *testing.T)     { clustertest.Registries(t, startRedis(t)) }
+func TestRegistryOutage(t *testing.T) { clustertest.RegistryOutage(t, startRedis(t)) }
