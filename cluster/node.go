@@ -116,7 +116,7 @@ type Node struct {
 	last   map[stream]uint64 // last sequence number seen per other node and subject
 
 	presMu sync.RWMutex
-	peers  map[string]*Peer
+	peers  map[string]*peer
 	counts map[string]Counts // per peer, from its last heartbeat
 	sum    Counts            // over peers
 
@@ -126,6 +126,14 @@ type Node struct {
 
 	published, dropped, failed, received, invalid, lost atomic.Uint64
 	logDrop, logFail, logInvalid                        limiter
+}
+
+// peer is another live node. seen (Unix nanoseconds) moves with every envelope it
+// sends, so a node whose heartbeats are lost in its own full outbox still counts while
+// its other envelopes arrive.
+type peer struct {
+	seen  atomic.Int64
+	total int
 }
 
 type stream struct {
@@ -184,7 +192,7 @@ func Join(b Broker, local Local, cfg Config) (*Node, error) {
 		wake:   make(chan struct{}, 1),
 		stop:   make(chan struct{}),
 		last:   make(map[stream]uint64),
-		peers:  make(map[string]*Peer),
+		peers:  make(map[string]*peer),
 		counts: make(map[string]Counts),
 	}
 	n.ctx, n.cancel = context.WithCancel(context.Background())
@@ -433,7 +441,7 @@ func (n *Node) expire(now time.Time) {
 	var gone []string
 	n.presMu.Lock()
 	for id, p := range n.peers {
-		if now.Sub(p.Seen) > n.cfg.PresenceTTL {
+		if now.Sub(time.Unix(0, p.seen.Load())) > n.cfg.PresenceTTL {
 			gone = append(gone, id)
 			n.forgetLocked(id)
 		}
@@ -500,9 +508,12 @@ func (n *Node) receiver(direct bool) func([]byte) {
 		}
 		n.received.Add(1)
 		n.track(stream{e.Origin, direct}, e.Seq)
-		switch e.Kind {
-		case KindHeartbeat:
+		if e.Kind == KindHeartbeat {
 			n.peer(&e)
+			return
+		}
+		n.touch(e.Origin)
+		switch e.Kind {
 		case KindClose:
 			if n.Owns(e.Client) {
 				n.local.CloseClient(e.Client, e.Code, e.Reason)
@@ -546,23 +557,38 @@ func (n *Node) track(s stream, seq uint64) {
 
 func (n *Node) peer(e *Envelope) {
 	n.presMu.Lock()
-	defer n.presMu.Unlock()
 	if e.Leaving {
 		if n.peers[e.Origin] != nil {
 			n.forgetLocked(e.Origin)
 			n.sumLocked()
 		}
+		n.presMu.Unlock()
 		return
 	}
 	p := n.peers[e.Origin]
-	if p == nil {
-		p = &Peer{ID: e.Origin}
+	met := p == nil
+	if met {
+		p = &peer{}
 		n.peers[e.Origin] = p
 	}
-	p.Seen = time.Now()
-	p.Total = e.Counts.Total
+	p.seen.Store(time.Now().UnixNano())
+	p.total = e.Counts.Total
 	n.counts[e.Origin] = e.Counts
 	n.sumLocked()
+	n.presMu.Unlock()
+	if met && !n.done.Load() {
+		// A node that just joined learns of this one now, not at its next heartbeat.
+		n.heartbeat(false)
+	}
+}
+
+// touch marks a known peer as alive now.
+func (n *Node) touch(id string) {
+	n.presMu.RLock()
+	if p := n.peers[id]; p != nil {
+		p.seen.Store(time.Now().UnixNano())
+	}
+	n.presMu.RUnlock()
 }
 
 // RemoteTotal returns the number of clients on the other live nodes. A registry's
@@ -593,8 +619,8 @@ func (n *Node) Peers() []Peer {
 	n.presMu.RLock()
 	defer n.presMu.RUnlock()
 	out := make([]Peer, 0, len(n.peers))
-	for _, p := range n.peers {
-		out = append(out, *p)
+	for id, p := range n.peers {
+		out = append(out, Peer{ID: id, Seen: time.Unix(0, p.seen.Load()), Total: p.total})
 	}
 	return out
 }

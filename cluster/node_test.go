@@ -149,3 +149,32 @@ func BenchmarkEncodeDecode(b *testing.B) {
 
 func TestMemoryRegistries(t *testing.T)     { clustertest.Registries(t, newMemory()) }
 func TestMemoryRegistryOutage(t *testing.T) { clustertest.RegistryOutage(t, newMemory()) }
+
+// A node's envelopes keep it alive in the others' view even when its heartbeats do not
+// arrive (lost in its own full outbox, say); once it goes quiet it drops out after the
+// TTL. Fake time: synctest.
+func TestAnyEnvelopeKeepsAPeerAlive(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		bus := cluster.NewMemoryBus()
+		ba, bb := bus.Connect(), bus.Connect()
+		// A beats once, at Join, and never again within the test.
+		a, err := cluster.Join(ba, clustertest.NewRecorder(), cluster.Config{ID: "A", Logger: quiet(), Heartbeat: time.Hour})
+		require.NoError(t, err)
+		b, err := cluster.Join(bb, clustertest.NewRecorder(), cluster.Config{ID: "B", Logger: quiet()})
+		require.NoError(t, err)
+		synctest.Wait()
+		require.Len(t, b.Peers(), 1, "B heard A's first heartbeat")
+		for range 30 {
+			time.Sleep(time.Second)
+			require.NoError(t, a.Publish(cluster.All(), cluster.ModeText, []byte("x")))
+			synctest.Wait()
+		}
+		assert.Len(t, b.Peers(), 1, "30 s without a heartbeat, but A's messages keep it alive")
+		time.Sleep(10 * time.Second)
+		assert.Empty(t, b.Peers(), "A went quiet: dropped after the TTL")
+		require.NoError(t, a.Close(context.Background()))
+		require.NoError(t, b.Close(context.Background()))
+		require.NoError(t, ba.Close())
+		require.NoError(t, bb.Close())
+	})
+}
