@@ -125,7 +125,8 @@ type Node struct {
 	downSince time.Time
 
 	published, dropped, failed, received, invalid, lost atomic.Uint64
-	logDrop, logFail, logInvalid                        limiter
+	lastAll                                             atomic.Uint64 // the last sequence number given out on the shared subject
+	logDrop, logFail, logInvalid, logTwin               limiter
 }
 
 // peer is another live node. seen (Unix nanoseconds) moves with every envelope it
@@ -301,6 +302,9 @@ func (n *Node) enqueue(subject string, e *Envelope) error {
 		return err
 	}
 	n.seqs[subject] = e.Seq
+	if subject == n.all {
+		n.lastAll.Store(e.Seq)
+	}
 	full := n.n == len(n.queue)
 	if full {
 		n.queue[n.head] = Message{}
@@ -492,7 +496,12 @@ func (n *Node) receiver(direct bool) func([]byte) {
 			return
 		}
 		if e.Origin == n.id {
-			return // our own echo: the registry has delivered it locally already
+			// Our own echo: the registry has delivered it locally already. A number we
+			// never gave out means another live node has our id.
+			if !direct && e.Seq > n.lastAll.Load() && n.logTwin.allow() {
+				n.log.Error("cluster: another node uses this node's id; both lose each other's messages", "seq", e.Seq, "last", n.lastAll.Load())
+			}
+			return
 		}
 		switch e.Kind {
 		case KindBroadcast, KindURL, KindRoom, KindHeartbeat:
