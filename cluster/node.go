@@ -223,6 +223,18 @@ func (n *Node) Owns(clientID string) bool {
 	return ok && node == n.id
 }
 
+// Reachable reports whether the client id names another node that is live: heard from
+// within PresenceTTL. Publish and CloseClient skip the ids for which it is false.
+func (n *Node) Reachable(clientID string) bool {
+	node, ok := NodeOf(clientID)
+	if !ok || node == n.id {
+		return false
+	}
+	n.presMu.RLock()
+	defer n.presMu.RUnlock()
+	return n.peers[node] != nil
+}
+
 // Publish sends a message for t to the other nodes; the caller delivers to its own
 // clients itself. It never blocks: the envelope waits in the outbox.
 //
