@@ -1,43 +1,17 @@
 package controller
 
 import (
-	"errors"
-	"log/slog"
-	"sync"
-	"sync/atomic"
-	"time"
-
+	"github.com/wsroute/wsroute/internal/endpoint"
+	"github.com/wsroute/wsroute/internal/peer"
 	"github.com/wsroute/wsroute/socket"
 )
 
 // ErrDestroyed is returned by sends on a destroyed controller.
-var ErrDestroyed = errors.New("controller: destroyed")
+var ErrDestroyed = endpoint.ErrDestroyed
 
 // DefaultAutoDestroyDelay is how long an empty controller with AutoDestroy waits before
 // it is destroyed: 5 s, as in Total.js.
-const DefaultAutoDestroyDelay = 5 * time.Second
-
-// Config is what the registry tells a new controller.
-type Config struct {
-	URL    string      // the normalised concrete URL, e.g. "/chat/room1/"
-	Params []string    // the first client's route parameters, as name, value pairs
-	Route  string      // the route's canonical string
-	Mode   socket.Mode // the route's message mode
-	// AutoDestroyDelay is the grace period of AutoDestroy. Defaults to 5 s.
-	AutoDestroyDelay time.Duration
-	// TypeField is the JSON field that On dispatches on. Defaults to "type".
-	TypeField string
-	// Hub holds the room index that To reads and that every send goes through (the
-	// registry's hub). Without one, the controller sends to its own clients.
-	Hub *socket.Hub
-	// RemoteOnline, in a cluster, counts the clients of a URL on the other nodes.
-	RemoteOnline func(url string) int
-	// Logger defaults to slog.Default().
-	Logger *slog.Logger
-	// Destroyed is called once after the controller is destroyed, so that the registry
-	// can forget it.
-	Destroyed func(*Controller)
-}
+const DefaultAutoDestroyDelay = endpoint.DefaultAutoDestroyDelay
 
 // Controller is the "$" of a Total.js socket route: the clients of one route at one
 // concrete URL, the handlers set up for them, and the ways to reach them.
@@ -45,310 +19,192 @@ type Config struct {
 // All methods of Controller are safe for concurrent use. Handlers for one client run one
 // at a time, in order; handlers for different clients run concurrently and must not
 // block for long. Handlers are set in the setup function only.
-type Controller struct {
-	url       string
-	remote    func(url string) int // Config.RemoteOnline
-	params    []string
-	route     string
-	mode      socket.Mode
-	delay     time.Duration
-	typeField string
-	log       *slog.Logger
-	destroyFn func(*Controller)
+type Controller endpoint.Endpoint
 
-	setupOnce sync.Once
-	sealed    atomic.Bool
+// e is the implementation behind ctl.
+func (ctl *Controller) e() *endpoint.Endpoint { return (*endpoint.Endpoint)(ctl) }
 
-	// The handlers: written during setup only, read-only afterwards.
-	onOpen    []func(*socket.Client)
-	onMessage []func(*socket.Client, socket.Message)
-	onClose   []func(*socket.Client, socket.CloseEvent)
-	onError   []func(*socket.Client, error)
-	onPing    []func(*socket.Client, []byte)
-	onPong    []func(*socket.Client, []byte)
-	onDestroy []func()
-	typed     map[string][]func(*socket.Client, socket.Message)
+// Room is a named room (socket.Room). The rooms a controller gives are narrowed to the
+// controller's URL: Controller.To reaches the room's members connected to this
+// controller only; socket.Client.To and the registry's To reach all of them.
+type Room = socket.Room
 
-	// mu guards the fields below. Lock order: registry, controller, client. Never held
-	// while calling user code or sending.
-	mu          sync.RWMutex
-	clients     map[string]*socket.Client
-	hub         *socket.Hub
-	destroyed   bool
-	autoDestroy bool
-	autoFns     []func()
-	timer       *time.Timer
-	timerGen    uint64
-}
-
-// New returns a controller for cfg. The registry calls it when a concrete URL gets its
-// first client, then Setup, Join and Serve.
-func New(cfg Config) *Controller {
-	if cfg.AutoDestroyDelay <= 0 {
-		cfg.AutoDestroyDelay = DefaultAutoDestroyDelay
-	}
-	if cfg.TypeField == "" {
-		cfg.TypeField = "type"
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
-	}
-	return &Controller{
-		url:       cfg.URL,
-		remote:    cfg.RemoteOnline,
-		params:    cfg.Params,
-		route:     cfg.Route,
-		mode:      cfg.Mode,
-		delay:     cfg.AutoDestroyDelay,
-		typeField: cfg.TypeField,
-		log:       cfg.Logger.With("url", cfg.URL),
-		destroyFn: cfg.Destroyed,
-		clients:   make(map[string]*socket.Client),
-		hub:       cfg.Hub,
-	}
-}
-
-// Setup runs fn once, however many goroutines call it; the others wait until it has
-// returned. Handlers can be set only while fn runs.
-func (ctl *Controller) Setup(fn func(*Controller)) {
-	ctl.setupOnce.Do(func() {
-		defer ctl.sealed.Store(true)
-		if fn != nil {
-			fn(ctl)
-		}
-	})
-}
-
-func (ctl *Controller) mustBeInSetup(name string) {
-	if ctl.sealed.Load() {
-		panic("controller: " + name + " called after setup")
-	}
+// BroadcastOptions narrow Controller.BroadcastWith, in the style of the Vite plugin's
+// conn.broadcast(data, {rooms, includeSelf}).
+type BroadcastOptions struct {
+	// Rooms limits the send to clients in at least one of these rooms; a client in
+	// several of them gets the message once. Empty means every client of the controller.
+	Rooms []string
+	// IncludeSelf sends to the sender as well. The default leaves it out.
+	IncludeSelf bool
 }
 
 // OnOpen adds a handler run when a client has connected. The client is already counted
 // in Online and reachable by Send.
 func (ctl *Controller) OnOpen(fn func(c *socket.Client)) {
-	ctl.mustBeInSetup("OnOpen")
-	ctl.onOpen = append(ctl.onOpen, fn)
+	ctl.e().OnOpen(func(c *peer.Client) { fn((*socket.Client)(c)) })
 }
 
 // OnMessage adds a handler for every message that no On handler took. On a @json route
 // only valid JSON reaches it; invalid JSON goes to the error handlers as a
 // *socket.InvalidJSONError.
 func (ctl *Controller) OnMessage(fn func(c *socket.Client, m socket.Message)) {
-	ctl.mustBeInSetup("OnMessage")
-	ctl.onMessage = append(ctl.onMessage, fn)
+	ctl.e().OnMessage(func(c *peer.Client, m peer.Message) { fn((*socket.Client)(c), socket.Message(m)) })
 }
 
-// On adds a handler for JSON messages whose type field (Config.TypeField, "type" by
-// default) equals typ, as openspeed's custom events. Messages it takes do not reach
-// OnMessage. It panics if typ is empty: a message without a type goes to OnMessage.
+// On adds a handler for JSON messages whose type field (route.Config's TypeField,
+// "type" by default) equals typ, as openspeed's custom events. Messages it takes do not
+// reach OnMessage. It panics if typ is empty: a message without a type goes to OnMessage.
 func (ctl *Controller) On(typ string, fn func(c *socket.Client, m socket.Message)) {
-	ctl.mustBeInSetup("On")
-	if typ == "" {
-		panic("controller: On needs a non-empty type")
-	}
-	if ctl.typed == nil {
-		ctl.typed = make(map[string][]func(*socket.Client, socket.Message))
-	}
-	ctl.typed[typ] = append(ctl.typed[typ], fn)
+	ctl.e().On(typ, func(c *peer.Client, m peer.Message) { fn((*socket.Client)(c), socket.Message(m)) })
 }
 
 // OnClose adds a handler run when a client has gone. The client no longer counts in
 // Online.
 func (ctl *Controller) OnClose(fn func(c *socket.Client, e socket.CloseEvent)) {
-	ctl.mustBeInSetup("OnClose")
-	ctl.onClose = append(ctl.onClose, fn)
+	ctl.e().OnClose(func(c *peer.Client, e peer.CloseEvent) { fn((*socket.Client)(c), e) })
 }
 
 // OnError adds a handler for errors that do not end the connection: invalid JSON, and
 // recovered handler panics (*socket.PanicError, after which the client is closed with
 // 1011). Without an error handler these are logged.
 func (ctl *Controller) OnError(fn func(c *socket.Client, err error)) {
-	ctl.mustBeInSetup("OnError")
-	ctl.onError = append(ctl.onError, fn)
+	ctl.e().OnError(func(c *peer.Client, err error) { fn((*socket.Client)(c), err) })
 }
 
 // OnPing adds a handler for ping frames from clients (the pong is sent regardless).
 func (ctl *Controller) OnPing(fn func(c *socket.Client, payload []byte)) {
-	ctl.mustBeInSetup("OnPing")
-	ctl.onPing = append(ctl.onPing, fn)
+	ctl.e().OnPing(func(c *peer.Client, p []byte) { fn((*socket.Client)(c), p) })
 }
 
 // OnPong adds a handler for pong frames from clients.
 func (ctl *Controller) OnPong(fn func(c *socket.Client, payload []byte)) {
-	ctl.mustBeInSetup("OnPong")
-	ctl.onPong = append(ctl.onPong, fn)
+	ctl.e().OnPong(func(c *peer.Client, p []byte) { fn((*socket.Client)(c), p) })
 }
 
 // OnDestroy adds a handler run once when the controller is destroyed.
 func (ctl *Controller) OnDestroy(fn func()) {
-	ctl.mustBeInSetup("OnDestroy")
-	ctl.onDestroy = append(ctl.onDestroy, fn)
+	ctl.e().OnDestroy(fn)
 }
 
 // URL is the normalised concrete URL: the route's static segments lower-cased, the
 // parameter values with their case kept and canonically percent-escaped, each followed by
 // a slash ("/chat/Room1/").
-func (ctl *Controller) URL() string { return ctl.url }
+func (ctl *Controller) URL() string {
+	return ctl.e().URL()
+}
 
 // Route is the canonical string of the route the controller serves.
-func (ctl *Controller) Route() string { return ctl.route }
+func (ctl *Controller) Route() string {
+	return ctl.e().Route()
+}
 
 // Mode is the route's message mode.
-func (ctl *Controller) Mode() socket.Mode { return ctl.mode }
+func (ctl *Controller) Mode() socket.Mode {
+	return ctl.e().Mode()
+}
 
 // Param returns the route parameter name as the controller's first client sent it
 // (case kept, percent-decoded), or "".
 func (ctl *Controller) Param(name string) string {
-	for i := 0; i+1 < len(ctl.params); i += 2 {
-		if ctl.params[i] == name {
-			return ctl.params[i+1]
-		}
-	}
-	return ""
+	return ctl.e().Param(name)
 }
 
 // Online is the number of connected clients.
 func (ctl *Controller) Online() int {
-	ctl.mu.RLock()
-	defer ctl.mu.RUnlock()
-	return len(ctl.clients)
+	return ctl.e().Online()
 }
 
 // ClusterOnline is the number of clients of this controller's URL on every live node of
 // the registry's cluster, from the nodes' last heartbeats; Online counts this node's only.
 // Without a cluster it is Online.
 func (ctl *Controller) ClusterOnline() int {
-	n := ctl.Online()
-	if ctl.remote != nil {
-		n += ctl.remote(ctl.url)
-	}
-	return n
+	return ctl.e().ClusterOnline()
 }
 
 // Clients returns a snapshot of the connected clients, in no particular order.
 func (ctl *Controller) Clients() []*socket.Client {
-	return ctl.snapshot(nil)
-}
-
-func (ctl *Controller) snapshot(dst []*socket.Client) []*socket.Client {
-	ctl.mu.RLock()
-	defer ctl.mu.RUnlock()
-	for _, c := range ctl.clients {
-		dst = append(dst, c)
-	}
-	return dst
+	return endpoint.Users(ctl.e().Clients())
 }
 
 // Client returns the connected client with the given id, or nil.
 func (ctl *Controller) Client(id string) *socket.Client {
-	ctl.mu.RLock()
-	defer ctl.mu.RUnlock()
-	return ctl.clients[id]
+	return (*socket.Client)(ctl.e().Client(id))
 }
 
 // Find returns a connected client for which match returns true, or nil.
 func (ctl *Controller) Find(match func(c *socket.Client) bool) *socket.Client {
-	buf := getBuf()
-	defer putBuf(buf)
-	*buf = ctl.snapshot(*buf)
-	for _, c := range *buf {
-		if match(c) {
-			return c
-		}
-	}
-	return nil
+	return (*socket.Client)(ctl.e().Find(func(c *peer.Client) bool { return match((*socket.Client)(c)) }))
 }
 
 // Destroyed reports whether the controller has been destroyed.
 func (ctl *Controller) Destroyed() bool {
-	ctl.mu.RLock()
-	defer ctl.mu.RUnlock()
-	return ctl.destroyed
+	return ctl.e().Destroyed()
 }
 
 // Close closes every connected client with code and reason. The controller lives on.
 func (ctl *Controller) Close(code socket.StatusCode, reason string) {
-	for _, c := range ctl.Clients() {
-		_ = c.Close(code, reason)
-	}
+	ctl.e().Close(code, reason)
 }
 
 // Destroy closes every client with StatusNormalClosure, runs the OnDestroy handlers and
 // removes the controller from its registry; the next client of the URL gets a new one,
 // set up afresh. Destroying twice does nothing.
 func (ctl *Controller) Destroy() {
-	ctl.mu.Lock()
-	if ctl.destroyed {
-		ctl.mu.Unlock()
-		return
-	}
-	ctl.destroyed = true
-	ctl.stopTimerLocked()
-	ctl.mu.Unlock()
-	ctl.finishDestroy(nil)
+	ctl.e().Destroy()
 }
 
-func (ctl *Controller) finishDestroy(autoFns []func()) {
-	for _, fn := range autoFns {
-		ctl.safely(fn)
-	}
-	for _, fn := range ctl.onDestroy {
-		ctl.safely(fn)
-	}
-	if ctl.destroyFn != nil {
-		ctl.destroyFn(ctl)
-	}
-	ctl.Close(socket.StatusNormalClosure, "")
-	ctl.log.Debug("controller destroyed")
+// AutoDestroy destroys the controller once it has had no client for the grace period
+// (route.Config's AutoDestroyDelay, 5 s by default): fns run, then the OnDestroy
+// handlers, and the registry forgets the controller. A client that arrives during the
+// grace period cancels it. Calling AutoDestroy again only adds fns.
+func (ctl *Controller) AutoDestroy(fns ...func()) {
+	ctl.e().AutoDestroy(fns...)
 }
 
-func (ctl *Controller) safely(fn func()) {
-	defer func() {
-		if r := recover(); r != nil {
-			ctl.log.Error("controller: destroy handler panicked", "panic", r)
-		}
-	}()
-	fn()
+// Send sends v to every connected client. v is encoded once, by the route's mode (the
+// table is in the socket package documentation), and compressed at most once. It returns
+// an error only when v cannot be encoded or the controller is destroyed; a client whose
+// queue overflows is dealt with by its overflow policy and does not hold up the others.
+func (ctl *Controller) Send(v any) error {
+	return ctl.e().Send(v)
 }
 
-// Join adds c to the controller. It returns false if the controller was destroyed
-// meanwhile; the registry then makes a new one. A pending autodestroy is cancelled.
-func (ctl *Controller) Join(c *socket.Client) bool {
-	ctl.mu.Lock()
-	defer ctl.mu.Unlock()
-	if ctl.destroyed {
-		return false
-	}
-	ctl.clients[c.ID()] = c
-	ctl.stopTimerLocked()
-	return true
+// SendFunc sends v, encoded once, to every connected client for which keep returns true
+// (every client when keep is nil). keep runs without any lock held.
+func (ctl *Controller) SendFunc(v any, keep func(c *socket.Client) bool) error {
+	return ctl.e().SendFunc(v, endpoint.PeerKeep(keep))
 }
 
-// Serve runs c's read loop with the controller's handlers until c closes. The registry
-// calls it on the client's own goroutine, after Join.
-func (ctl *Controller) Serve(c *socket.Client) {
-	c.Serve((*handler)(ctl))
+// Broadcast sends v, encoded once, to every client of the controller except from
+// (Odac's ws.broadcast(data), Total.js's "send to everyone but the sender"). A nil from
+// sends to everyone.
+func (ctl *Controller) Broadcast(from *socket.Client, v any) error {
+	return ctl.e().Broadcast((*peer.Client)(from), v)
 }
 
-// Start runs c's open handlers on the calling goroutine, then c's read loop on a goroutine
-// of its own (socket.Client.Start), and returns; done, if not nil, is called once the loop
-// has ended. The registry calls it after Join, on the goroutine that answered the
-// handshake.
-func (ctl *Controller) Start(c *socket.Client, done func()) {
-	c.Start((*handler)(ctl), done)
+// BroadcastWith sends v, encoded once, to the clients of the controller that o selects:
+// those in o.Rooms (all when empty), without from unless o.IncludeSelf.
+//
+//	ctl.BroadcastWith(c, v, controller.BroadcastOptions{Rooms: []string{"general", "dev"}})
+//	ctl.BroadcastWith(c, v, controller.BroadcastOptions{IncludeSelf: true})
+func (ctl *Controller) BroadcastWith(from *socket.Client, v any, o BroadcastOptions) error {
+	return ctl.e().BroadcastWith((*peer.Client)(from), v, endpoint.BroadcastOptions(o))
 }
 
-// leave removes c and starts the autodestroy timer when the controller empties.
-func (ctl *Controller) leave(c *socket.Client) {
-	ctl.mu.Lock()
-	defer ctl.mu.Unlock()
-	if ctl.clients[c.ID()] != c {
-		return
-	}
-	delete(ctl.clients, c.ID())
-	if len(ctl.clients) == 0 && ctl.autoDestroy && !ctl.destroyed {
-		ctl.startTimerLocked()
-	}
+// To returns this controller's part of room, to send to its members (Odac's
+// ws.to(room).send(data)):
+//
+//	ctl.To("lobby").Send(v)          // everyone in the room on this URL
+//	ctl.To("lobby").Broadcast(c, v)  // everyone in the room on this URL but c
+//
+// Sends on a destroyed controller's room return ErrDestroyed.
+func (ctl *Controller) To(room string) Room {
+	return socket.Room(ctl.e().To(room))
+}
+
+// Rooms returns the names of the rooms that at least one client of this controller is
+// in, sorted. Registry.Rooms lists the rooms of the whole registry.
+func (ctl *Controller) Rooms() []string {
+	return ctl.e().Rooms()
 }

@@ -33,8 +33,10 @@
 // # Sending
 //
 // Send and SendFunc encode the value once for all receivers (and compress it once), by
-// the route's mode; the table is in the socket package. A slow receiver is dealt with by
-// its own overflow policy and never delays the others.
+// the route's mode; the encoding table is in the socket package, and so is the table of
+// the send family (Send, SendFunc, Broadcast, To) on the registry, the controller, a room
+// and a client. A slow receiver is dealt with by its own overflow policy and never
+// delays the others.
 //
 // # Typed messages
 //

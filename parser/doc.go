@@ -2,8 +2,8 @@
 //
 //	spec, err := parser.Parse("SOCKET /chat/{room}/ @json <1MB")
 //
-// It is the wsroute dialect of Total.js v5: the tokens Total.js understands keep their meaning,
-// and what Total.js silently misreads (two modes, a size without a unit, "*" in the middle of a
+// It is a strict dialect of that syntax: the tokens keep their meaning, and what a lenient
+// reader would silently misread (two modes, a size without a unit, "*" in the middle of a
 // path, ...) is refused with an [*Error] that names
 // the byte offset, what was found and what was expected. Nothing is ever silently ignored.
 // The package depends on the standard library only. Parse is a pure function of its input and is
@@ -35,8 +35,8 @@
 //	number     = digit { digit } [ "." digit { digit } ] .
 //	rate       = "~" digit { digit } "/" [ digit { digit } ] timeunit .
 //
-// Options may come in any order. They are separated by spaces, or glued to each other as in
-// Total.js ("@text@binary" is two flags); an option glued to the path is an error.
+// Options may come in any order. They are separated by spaces, or glued to each other
+// ("@text@binary" is two flags); an option glued to the path is an error.
 //
 // # Meaning
 //
@@ -58,14 +58,13 @@
 // The path is normalised: "//" collapses, the leading and the trailing slash are optional
 // ("SOCKET x/y" is "/x/y/"), "?" expands to "/api/" ("SOCKET ?{id}" is "/api/{id}/"). A static
 // segment may hold every RFC 3986 path character that cannot be mistaken for the grammar:
-// letters, digits, "-._~", the sub-delimiters "!$&'()+,;=" (so Total.js's own endpoints
-// "/$tms/" and "/$flow/" are routes), and ":" and "@" after its first character; "*" is the
+// letters, digits, "-._~", the sub-delimiters "!$&'()+,;=" (so "/$tms/" and
+// "/$flow/" are routes), and ":" and "@" after its first character; "*" is the
 // wildcard, and a segment holding "@" must end with "/" ("/chat@json" is an option glued to
 // the path, an error). Anything else is written as a percent-escape ("%20", "%C3%A9"): escapes
 // are decoded, so "/%24tms/" is "/$tms/", and the request path is decoded the same way before
 // it is compared. Static segments are compared with ASCII letters folded; other bytes must be
-// equal. Unlike Total.js, which never matches a request path containing ".", a literal such as
-// "v1.2" or ".well-known" is allowed, but the dot segments "." and ".." (also escaped) are not.
+// equal. A literal such as "v1.2" or ".well-known" is allowed, but the dot segments "." and ".." (also escaped) are not.
 //
 // "#middleware" runs after the WebSocket upgrade and before the route's setup and events, so
 // that a refusal reaches a browser as a close code it can read (4003, or 4000 with the
@@ -86,7 +85,7 @@
 //	MB, MiB      1024² = 1,048,576        <1.5MB = 1,572,864
 //	GB, GiB      1024³ = 1,073,741,824
 //
-// Timeouts and rate windows: s (seconds), m (minutes, as in Total.js), h (hours); s and h in any
+// Timeouts and rate windows: s (seconds), m (minutes), h (hours); s and h in any
 // case. A timeout must be a whole number of seconds, at least 1 (<1.5m is 90s, <1.5s is an error).
 // A lone "M" is refused as ambiguous in a size: write MB for megabytes or m for minutes. A rate
 // window is an optional whole count and a unit (/s, /10s, /m, /2h; here M means minutes); the
@@ -118,7 +117,7 @@
 //	ErrTimeout            zero; a fraction of a second ("<1.5s"); too large
 //	ErrRate               no count, no "/", no or an unknown window unit ("~50", "~50/ms"); a
 //	                      count or window of zero; a decimal count; too large
-//	ErrDuplicate          a second size, timeout or rate (Total.js keeps the largest); the same
+//	ErrDuplicate          a second size, timeout or rate; the same
 //	                      custom flag, @csrf or #middleware twice
 //	ErrUnknownFlag        ParseWith only: a custom flag that Options.Flag refused
 //	ErrUnknownMiddleware  ParseWith only: a middleware name that Options.Middleware refused
@@ -127,12 +126,7 @@
 // parameter, the bad character in a name, the "@" of a flag, the "<" of a size (or its number or
 // unit when that is what is wrong), and len(route) when something is missing at the end.
 //
-// Compared with Total.js v5: @TEXT means @text (Total.js ignores it); #mw-name is one middleware
-// name (Total.js reads #mw and drops "-name"); <1.5MB is 1.5 MiB and KiB/MiB/GiB are accepted
-// (Total.js ignores all three); {id:number} and {id:uuid} are validated types (Total.js ignores
-// types); <30s is an idle timeout and ~50/s a rate limit (extensions). Refused, where Total.js
-// guesses: <1k and <1g (Total.js reads 1 MiB), <1024, two modes, two sizes, "/x*" (a literal in
-// Total.js), "/x/*/y" (Total.js moves the wildcard to the end).
+// How this dialect differs from Total.js v5 is in docs/migrate-totaljs.md.
 //
 // # Canonical form
 //

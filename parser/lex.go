@@ -425,7 +425,7 @@ func (l *lexer) value(k tokenKind) stateFn {
 }
 
 // lexAfterOption checks that an option ends at a space, the end, or the start of another option
-// ("@text@binary" is two flags, as in Total.js).
+// ("@text@binary" is two flags).
 func lexAfterOption(l *lexer) stateFn {
 	c := l.peek()
 	if c == eof || isSpace(c) || isOptionStart(c) {

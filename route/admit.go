@@ -5,6 +5,8 @@ import (
 	"runtime/debug"
 
 	"github.com/wsroute/wsroute/controller"
+	"github.com/wsroute/wsroute/internal/endpoint"
+	"github.com/wsroute/wsroute/internal/peer"
 	"github.com/wsroute/wsroute/socket"
 )
 
@@ -41,10 +43,10 @@ type admission struct {
 
 	e       *entry // the chosen route; when refused, the route whose upgrader serves the close
 	st      matchState
-	info    socket.Info
-	c       *socket.Client // once upgraded: its AfterClose gives the slot back
-	entered bool           // counted in r.wg
-	served  bool           // handed to its controller, which now owns the slot and r.wg
+	info    peer.Info
+	c       *peer.Client // once upgraded: its AfterClose gives the slot back
+	entered bool         // counted in r.wg
+	served  bool         // handed to its controller, which now owns the slot and r.wg
 }
 
 // admit runs the steps of an admission; see admission.
@@ -88,7 +90,7 @@ func (a *admission) takeSlot() bool {
 func (a *admission) finish() {
 	p := recover()
 	if p != nil {
-		a.r.log.Error("route: handshake hook panicked", "panic", p, "stack", string(debug.Stack()))
+		a.r.log.Error("handshake hook panicked", "ip", a.ip, "panic", p, "stack", string(debug.Stack()))
 	}
 	switch {
 	case a.served:
@@ -127,7 +129,7 @@ func (a *admission) chooseRoute() bool {
 	if !a.refused {
 		e, err := a.r.choose(a.path, &a.st, a.authorize)
 		if err != nil {
-			a.r.log.Error("authorizer failed", "err", err)
+			a.r.log.Error("authorizer failed", "ip", a.ip, "err", err)
 			http.Error(a.w, "authorization failed", http.StatusInternalServerError)
 			return false
 		}
@@ -152,7 +154,7 @@ func (a *admission) refuseHTTP() bool {
 	if !a.refused {
 		return true
 	}
-	a.r.log.Warn("unauthorized", "ip", a.ip, "code", a.code, "reason", a.reason)
+	a.r.log.Warn("unauthorized", "ip", a.ip, "code", int(a.code), "reason", a.reason)
 	return !a.r.refuseUnauthorized(a.w, a.reason)
 }
 
@@ -164,7 +166,7 @@ func (a *admission) bind() bool {
 		http.Error(a.w, "malformed path", http.StatusBadRequest)
 		return false
 	}
-	a.info = socket.Info{URL: key, Params: params, IP: a.ip}
+	a.info = peer.Info{URL: key, Params: params, IP: a.ip}
 	if a.authorized {
 		a.info.User = a.user
 	}
@@ -177,17 +179,19 @@ func (a *admission) bind() bool {
 // upgrade counts the handshake in r.wg (503 once Shutdown has begun) and upgrades it.
 func (a *admission) upgrade() bool {
 	if a.entered = a.r.enter(); !a.entered {
-		http.Error(a.w, "shutting down", http.StatusServiceUnavailable)
+		a.r.refuseDraining(a.w)
 		return false
 	}
 	c, err := a.e.up.Upgrade(a.w, a.req, a.info)
 	if err != nil {
-		a.r.log.Warn("upgrade failed", "err", err)
+		a.r.log.Warn("upgrade failed", "ip", a.ip, "err", err)
 		return false
 	}
 	a.c = c
-	slot := a.slot
-	c.AfterClose(func() { a.r.caps.Release(slot) })
+	// The callback lives as long as the client: it must not hold a, whose request and
+	// response writer keep the HTTP connection's buffers (8 KiB) alive.
+	caps, slot := &a.r.caps, a.slot
+	c.AfterClose(func() { caps.Release(slot) })
 	return true
 }
 
@@ -197,7 +201,8 @@ func (a *admission) checkCSRF() bool {
 		return true
 	}
 	if why := a.r.checkCSRF(a.req); why != "" {
-		a.e.log.Warn("csrf refused", "client", a.c.ID(), "reason", why)
+		a.e.log.Warn("csrf refused", "url", a.c.URL(), "client", a.c.ID(), "ip", a.ip,
+			"code", int(socket.StatusInvalidToken), "reason", why)
 		a.c.Reject(socket.StatusInvalidToken, why)
 		return false
 	}
@@ -209,7 +214,7 @@ func (a *admission) runMiddleware() bool {
 	if len(a.e.spec.Middleware) == 0 {
 		return true
 	}
-	if code, why := a.r.runMiddleware(a.req, a.c, a.e); code != 0 {
+	if code, why := a.r.runMiddleware(a.req, (*socket.Client)(a.c), a.e); code != 0 {
 		a.c.Reject(code, why)
 		return false
 	}
@@ -232,7 +237,7 @@ func (a *admission) join() {
 // setup runs e's setup on ctl, once. If it panics, the controller is forgotten and
 // destroyed, so that the next client sets the route up afresh instead of joining a
 // controller without handlers, and the panic goes on to admit (1011 for this client).
-func (r *Registry) setup(ctl *controller.Controller, key ctlKey, e *entry) {
+func (r *Registry) setup(ctl *endpoint.Endpoint, key ctlKey, e *entry) {
 	defer func() {
 		if p := recover(); p != nil {
 			r.forget(key, ctl)
@@ -240,7 +245,11 @@ func (r *Registry) setup(ctl *controller.Controller, key ctlKey, e *entry) {
 			panic(p)
 		}
 	}()
-	ctl.Setup(e.setup)
+	if e.setup == nil {
+		ctl.Setup(nil)
+		return
+	}
+	ctl.Setup(func(ep *endpoint.Endpoint) { e.setup((*controller.Controller)(ep)) })
 }
 
 // enter counts a handshake in the registry's WaitGroup, unless Shutdown has begun:

@@ -6,6 +6,7 @@ import (
 
 	"github.com/wsroute/wsroute/cluster"
 	"github.com/wsroute/wsroute/internal/hub"
+	"github.com/wsroute/wsroute/internal/peer"
 	"github.com/wsroute/wsroute/socket"
 )
 
@@ -42,13 +43,13 @@ func (r *Registry) publishRemote(t hub.Target, v any) {
 			mode = m
 		}
 	}
-	p, err := socket.Prepare(mode, v)
+	p, err := peer.Prepare(mode, v)
 	if err != nil {
 		return // the local publish reported it
 	}
 	bin, data := p.Payload()
 	if err := r.node.Publish(clusterTarget(t), clusterMode(bin), data); err != nil {
-		r.log.Warn("route: cluster: publish", "err", err)
+		r.log.Warn("cluster publish failed", "err", err)
 	}
 }
 
@@ -57,7 +58,7 @@ func (r *Registry) sendRemote(id string, v any) error {
 	if r.node == nil || r.node.Owns(id) {
 		return socket.ErrClosed
 	}
-	p, err := socket.Prepare(socket.ModeJSON, v)
+	p, err := peer.Prepare(socket.ModeJSON, v)
 	if err != nil {
 		return err
 	}

@@ -172,6 +172,13 @@ func TestClusterPresence(t *testing.T) {
 	assert.Equal(t, 1, ctl.Online())
 	eventually(t, func() bool { return ctl.ClusterOnline() == 2 }, "the URL's clients on both nodes")
 
+	snap := a.Inspect()
+	assert.Equal(t, "node0", snap.Node)
+	require.Len(t, snap.Nodes, 1)
+	assert.Equal(t, "node1", snap.Nodes[0].ID)
+	assert.Equal(t, 2, snap.Nodes[0].Online)
+	assert.Equal(t, 3, snap.ClusterOnline)
+
 	// The second node stops beating (its broker connection dies with it).
 	require.NoError(t, nodes[1].reg.Node().Close(t.Context()))
 	eventually(t, func() bool { return a.ClusterOnline() == 1 }, "a node that stops beating drops out")

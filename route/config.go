@@ -39,6 +39,11 @@ type Config struct {
 	// heartbeat, the outbox); used only with Broker. Its Logger defaults to Logger.
 	Cluster cluster.Config
 
+	// DrainWindow spreads Shutdown's closes over this long (see Drain), so that a
+	// restart does not make every client reconnect in the same millisecond. Zero closes
+	// every client at once.
+	DrainWindow time.Duration
+
 	// Writers is how many goroutines of the registry's writer pool write to idle
 	// clients at once; Shutdown waits for them. Defaults to GOMAXPROCS.
 	Writers int
@@ -51,8 +56,7 @@ type Config struct {
 	CompressThreshold int
 
 	// ReadBufferSize is the read buffer each connection holds while open. Defaults to
-	// 1 KiB (socket.Options.ReadBufferSize). WriteBufferSize is not used on server
-	// connections.
+	// 1 KiB. WriteBufferSize is not used on server connections.
 	ReadBufferSize, WriteBufferSize int
 
 	// QueueMessages and QueueBytes bound each client's outgoing queue. Default to 1024
@@ -80,7 +84,7 @@ type Config struct {
 	// with HTTP 500. Registering a "+" or "-" route without it is an error.
 	Authorize func(r *http.Request) (user any, ok bool, err error)
 	// Authenticate, when set, runs for every handshake on every route, after the origin
-	// check and before Authorize, in the style of the Vite plugin's hook. A refusal
+	// check and before Authorize (see AuthResult). A refusal
 	// (AuthResult.OK false) upgrades and then closes with the result's code and reason,
 	// 4001 "unauthorized" by default; an accepted connection carries the result's Data
 	// (Client.AuthData). It must not keep the request.

@@ -10,8 +10,7 @@ var Default = New(Config{})
 
 // ROUTE registers setup for the route string on Default and panics if that fails, with an
 // error naming the caller's file and line. Serve Default with
-// http.ListenAndServe(":8000", route.Default). The all-caps name breaks Go's naming habit
-// on purpose: it is the one exception, so that the line reads as it does in Total.js.
+// http.ListenAndServe(":8000", route.Default). The all-caps name is Registry.ROUTE's.
 func ROUTE(route string, setup func(ctl *controller.Controller), opts ...Option) {
 	if err := Default.register(route, setup, callerSite(1), opts); err != nil {
 		panic(err)

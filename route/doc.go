@@ -84,12 +84,12 @@
 // # Sending from anywhere
 //
 // Code outside the socket handlers (an HTTP handler, a job, a message queue consumer)
-// reaches clients through the registry, as Odac's Route.wsServer:
+// reaches clients through the registry:
 //
 //	reg.Clients(), reg.Online()         // every client, their number
 //	reg.Client(id), reg.SendTo(id, v)   // one client by id
 //	reg.Broadcast(v, keep)              // everyone (keep may filter)
-//	reg.To(room).Send(v)                // a room, across routes (Odac's toRoom)
+//	reg.To(room).Send(v)                // a room, across routes
 //	reg.Rooms()                         // the rooms that have members
 //	reg.Controllers(), reg.Controller(url)
 //

@@ -136,18 +136,20 @@ func (r *Registry) runMiddleware(req *http.Request, c *socket.Client, e *entry) 
 		ok, panicked, err := callMiddleware(fn, h)
 		switch {
 		case panicked != nil:
-			e.log.Error("route: middleware panicked", "middleware", name, "client", c.ID(),
-				"panic", panicked.Value, "stack", string(panicked.Stack))
+			e.log.Error("middleware panicked", "middleware", name, "url", c.URL(), "client", c.ID(), "ip", c.IP(),
+				"code", int(socket.StatusInternalError), "panic", panicked.Value, "stack", string(panicked.Stack))
 			return socket.StatusInternalError, "internal error"
 		case err != nil:
-			e.log.Warn("middleware refused", "middleware", name, "client", c.ID(), "err", err)
 			reason := err.Error()
 			if reason == "" {
 				reason = "middleware refused"
 			}
+			e.log.Warn("middleware refused", "middleware", name, "url", c.URL(), "client", c.ID(), "ip", c.IP(),
+				"code", int(socket.StatusMiddlewareRefused), "reason", reason, "err", err)
 			return socket.StatusMiddlewareRefused, reason
 		case !ok:
-			e.log.Warn("middleware refused", "middleware", name, "client", c.ID())
+			e.log.Warn("middleware refused", "middleware", name, "url", c.URL(), "client", c.ID(), "ip", c.IP(),
+				"code", int(socket.StatusForbidden), "reason", "forbidden")
 			return socket.StatusForbidden, "forbidden"
 		}
 	}

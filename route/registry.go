@@ -8,14 +8,18 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/wsroute/wsroute/cluster"
 	"github.com/wsroute/wsroute/controller"
+	"github.com/wsroute/wsroute/internal/endpoint"
 	"github.com/wsroute/wsroute/internal/handshake"
 	"github.com/wsroute/wsroute/internal/hub"
+	"github.com/wsroute/wsroute/internal/peer"
 	"github.com/wsroute/wsroute/parser"
 	"github.com/wsroute/wsroute/socket"
 )
@@ -38,7 +42,7 @@ type entry struct {
 	shape  string // the path with parameter names erased, for conflicts
 	setup  func(*controller.Controller)
 	site   string // file:line of the registration
-	up     *socket.Upgrader
+	up     *peer.Upgrader
 	idx    int
 	log    *slog.Logger
 	params []string // parameter names in order
@@ -59,7 +63,7 @@ type ctlKey struct {
 type Registry struct {
 	cfg     Config
 	log     *slog.Logger
-	hub     *socket.Hub
+	hub     *peer.Hub
 	node    *cluster.Node     // nil without Config.Broker (cluster.go)
 	proxies handshake.Proxies // Config.TrustedProxies
 	origins handshake.Origins // Config.OriginPatterns, Config.InsecureSkipOriginCheck
@@ -70,13 +74,15 @@ type Registry struct {
 	mu      sync.RWMutex
 	entries []*entry
 	root    node
-	ctls    map[ctlKey]*controller.Controller
+	ctls    map[ctlKey]*endpoint.Endpoint
 	mws     map[string]MiddlewareFunc // by name (middleware.go)
 	flags   map[string]bool           // declared custom flags, lower-cased
 
-	closing  atomic.Bool
-	shutOnce sync.Once
-	wg       sync.WaitGroup // one per served client
+	closing    atomic.Bool
+	retryAfter string         // the 503's Retry-After once draining, in seconds
+	draining   sync.WaitGroup // the goroutine that paces Drain's closes
+	shutOnce   sync.Once
+	wg         sync.WaitGroup // one per served client
 }
 
 // New returns a Registry configured by cfg. It panics if cfg.TrustedProxies holds
@@ -96,7 +102,7 @@ func New(cfg Config) *Registry {
 	r := &Registry{
 		cfg: cfg,
 		log: cfg.Logger,
-		hub: socket.NewHub(socket.HubConfig{
+		hub: peer.NewHub(peer.HubConfig{
 			PingInterval: cfg.PingInterval,
 			PongTimeout:  cfg.PongTimeout,
 			WriteTimeout: cfg.WriteTimeout,
@@ -106,7 +112,7 @@ func New(cfg Config) *Registry {
 		origins: handshake.Origins{Patterns: cfg.OriginPatterns, SkipCheck: cfg.InsecureSkipOriginCheck},
 		csrf:    handshake.CSRF{Key: cfg.CSRFKey, MaxAge: cfg.CSRFMaxAge},
 		caps:    handshake.Caps{Max: cfg.MaxConnections, PerIP: cfg.MaxConnectionsPerIP},
-		ctls:    make(map[ctlKey]*controller.Controller),
+		ctls:    make(map[ctlKey]*endpoint.Endpoint),
 	}
 	proxies, err := handshake.ParseProxies(cfg.TrustedProxies)
 	if err != nil {
@@ -178,15 +184,8 @@ func (r *Registry) register(route string, setup func(*controller.Controller), si
 		e.key = spec.Path()
 	}
 	e.log = r.log.With("route", e.str)
-	mode := socket.ModeJSON
-	switch spec.Mode {
-	case parser.ModeText:
-		mode = socket.ModeText
-	case parser.ModeBinary:
-		mode = socket.ModeBinary
-	}
-	opts := socket.Options{
-		Mode:              mode,
+	opts := peer.Options{
+		Mode:              spec.Mode,
 		MaxBytes:          int(spec.MaxBytes),
 		IdleTimeout:       spec.IdleTimeout,
 		Compression:       !r.cfg.DisableCompression,
@@ -215,7 +214,7 @@ func (r *Registry) register(route string, setup func(*controller.Controller), si
 				ErrConflict, site, e.str, o.str, o.site)
 		}
 	}
-	e.up = socket.NewUpgrader(opts)
+	e.up = peer.NewUpgrader(opts)
 	e.idx = len(r.entries)
 	r.entries = append(r.entries, e)
 	r.root.insert(e)
@@ -255,13 +254,13 @@ func (r *Registry) Routes() []string {
 
 // controllerFor returns the live controller of e at url, creating and setting it up
 // when there is none, and joins c to it.
-func (r *Registry) controllerFor(e *entry, url string, params []string, c *socket.Client) *controller.Controller {
+func (r *Registry) controllerFor(e *entry, url string, params []string, c *peer.Client) *endpoint.Endpoint {
 	key := ctlKey{route: e.idx, url: url}
 	for {
 		r.mu.Lock()
 		ctl := r.ctls[key]
 		if ctl == nil {
-			ctl = controller.New(controller.Config{
+			ctl = endpoint.New(endpoint.Config{
 				URL:              url,
 				Params:           params,
 				Route:            e.str,
@@ -271,7 +270,7 @@ func (r *Registry) controllerFor(e *entry, url string, params []string, c *socke
 				Hub:              r.hub,
 				RemoteOnline:     r.clusterURLOnline,
 				Logger:           e.log,
-				Destroyed:        func(ctl *controller.Controller) { r.forget(key, ctl) },
+				Destroyed:        func(ctl *endpoint.Endpoint) { r.forget(key, ctl) },
 			})
 			r.ctls[key] = ctl
 		}
@@ -284,7 +283,7 @@ func (r *Registry) controllerFor(e *entry, url string, params []string, c *socke
 	}
 }
 
-func (r *Registry) forget(key ctlKey, ctl *controller.Controller) {
+func (r *Registry) forget(key ctlKey, ctl *endpoint.Endpoint) {
 	r.mu.Lock()
 	if r.ctls[key] == ctl {
 		delete(r.ctls, key)
@@ -306,7 +305,7 @@ func (r *Registry) Controllers() map[string]*controller.Controller {
 		case parser.AuthUnauthorized:
 			key = "-" + key
 		}
-		out[key] = ctl
+		out[key] = (*controller.Controller)(ctl)
 	}
 	return out
 }
@@ -339,7 +338,7 @@ func (r *Registry) Controller(path string) *controller.Controller {
 			ctl := r.ctls[ctlKey{route: e.idx, url: key}]
 			r.mu.RUnlock()
 			if ctl != nil && (best == nil || e.idx < idx) {
-				best, idx = ctl, e.idx
+				best, idx = (*controller.Controller)(ctl), e.idx
 			}
 		}
 	}
@@ -349,10 +348,10 @@ func (r *Registry) Controller(path string) *controller.Controller {
 func (r *Registry) Online() int { return r.hub.Len() }
 
 // Client returns the connected client with the given id, on any route, or nil.
-func (r *Registry) Client(id string) *socket.Client { return r.hub.Get(id) }
+func (r *Registry) Client(id string) *socket.Client { return (*socket.Client)(r.hub.Get(id)) }
 
 // Clients returns a snapshot of every connected client.
-func (r *Registry) Clients() []*socket.Client { return r.hub.Clients(nil) }
+func (r *Registry) Clients() []*socket.Client { return endpoint.Users(r.hub.Clients(nil)) }
 
 // SendTo sends v to the client with the given id, encoded by its route's mode. In a
 // cluster, a client of another node gets v through the broker, encoded as on a @json
@@ -369,24 +368,50 @@ func (r *Registry) SendTo(id string, v any) error {
 // Broadcast sends v to every connected client on every route for which keep returns
 // true (all when keep is nil). v is encoded once per message mode in use.
 func (r *Registry) Broadcast(v any, keep func(c *socket.Client) bool) error {
-	return r.hub.Publish(hub.Target{Kind: hub.All}, v, keep)
+	return r.hub.Publish(hub.Target{Kind: hub.All}, v, endpoint.PeerKeep(keep))
 }
 
-// Shutdown stops the registry: new handshakes get HTTP 503, every client is closed with
-// 1001 "going away", pending autodestroys are disarmed, and Shutdown waits until every
-// client's handlers have returned or ctx is done. It is safe to call more than once;
-// every call waits.
+// Shutdown stops the registry: it is Drain with Config.DrainWindow, closing every client
+// with 1001 "going away".
 //
 // http.Server.Shutdown does not know about hijacked connections; hook the registry in:
 //
 //	srv.RegisterOnShutdown(func() { go reg.Shutdown(ctx) })
 func (r *Registry) Shutdown(ctx context.Context) error {
+	return r.Drain(ctx, DrainOptions{Window: r.cfg.DrainWindow})
+}
+
+// DrainOptions shape Drain.
+type DrainOptions struct {
+	// Window spreads the closes over this long, so that thousands of clients do not
+	// reconnect in the same millisecond. Zero closes them all at once.
+	Window time.Duration
+	// Restart closes with 1012 "service restart" instead of 1001 "going away": the
+	// server is coming back, and the close-code table has clients retry either way.
+	Restart bool
+	// RetryAfter is the Retry-After of the 503 that handshakes get meanwhile. Defaults
+	// to Window plus one second, rounded up to whole seconds.
+	RetryAfter time.Duration
+}
+
+// Drain stops the registry: new handshakes get HTTP 503 with Retry-After, the
+// controllers' timers stop, and every client is closed, spread evenly over o.Window;
+// messages already queued for a client are written before its close frame. Drain then
+// waits until every client's handlers have returned, or ctx is done, and leaves the
+// cluster, if any. It is safe to call more than once, with Shutdown too: the first call's
+// options hold, and every call waits.
+func (r *Registry) Drain(ctx context.Context, o DrainOptions) error {
 	r.shutOnce.Do(func() {
+		retry := o.RetryAfter
+		if retry <= 0 {
+			retry = o.Window + time.Second
+		}
 		r.mu.Lock() // after this no handshake enters r.wg (see enter)
+		r.retryAfter = strconv.Itoa(int((retry + time.Second - 1) / time.Second))
 		r.closing.Store(true)
 		r.mu.Unlock()
 		r.mu.RLock()
-		ctls := make([]*controller.Controller, 0, len(r.ctls))
+		ctls := make([]*endpoint.Endpoint, 0, len(r.ctls))
 		for _, ctl := range r.ctls {
 			ctls = append(ctls, ctl)
 		}
@@ -394,12 +419,33 @@ func (r *Registry) Shutdown(ctx context.Context) error {
 		for _, ctl := range ctls {
 			ctl.StopTimers()
 		}
-		for _, c := range r.hub.Clients(nil) {
-			_ = c.Close(socket.StatusGoingAway, "going away")
+		code, reason := socket.StatusGoingAway, "going away"
+		if o.Restart {
+			code, reason = socket.StatusServiceRestart, "service restart"
 		}
+		clients := r.hub.Clients(nil)
+		if o.Window <= 0 || len(clients) < 2 {
+			for _, c := range clients {
+				_ = c.Close(code, reason)
+			}
+			return
+		}
+		r.draining.Add(1)
+		go func() {
+			defer r.draining.Done()
+			start := time.Now()
+			for i, c := range clients {
+				// Client i goes at i/n of the window: an even spread, whatever the count.
+				if d := time.Until(start.Add(o.Window * time.Duration(i) / time.Duration(len(clients)))); d > 0 {
+					time.Sleep(d)
+				}
+				_ = c.Close(code, reason)
+			}
+		}()
 	})
 	done := make(chan struct{})
 	go func() {
+		r.draining.Wait()
 		r.wg.Wait()
 		r.hub.Close()
 		if r.node != nil {

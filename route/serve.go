@@ -12,7 +12,7 @@ import (
 // after the upgrade the client runs on a goroutine of its own.
 func (r *Registry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if r.closing.Load() {
-		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		r.refuseDraining(w)
 		return
 	}
 	path := req.URL.EscapedPath()
@@ -49,8 +49,8 @@ func (r *Registry) lookupNth(path string, k int, st *matchState) []*entry {
 	return r.root.lookup(path, st)
 }
 
-// choose picks the route that serves a request on path, across every route matching it,
-// as Total.js does: the routes are tried in precedence order (see the package
+// choose picks the route that serves a request on path, across every route matching it:
+// the routes are tried in precedence order (see the package
 // documentation) and the first one whose auth prefix fits the client wins, an exact
 // prefix ("+" for an authorized client, "-" for the others) before a route without one
 // at the same place. authorized is asked at most once, and only when a route with a
@@ -96,4 +96,15 @@ func pick(entries []*entry, authorized bool) *entry {
 		}
 	}
 	return fallback
+}
+
+// refuseDraining answers a handshake that came during Drain: 503, with Retry-After.
+func (r *Registry) refuseDraining(w http.ResponseWriter) {
+	r.mu.RLock()
+	retry := r.retryAfter
+	r.mu.RUnlock()
+	if retry != "" {
+		w.Header().Set("Retry-After", retry)
+	}
+	http.Error(w, "shutting down", http.StatusServiceUnavailable)
 }

@@ -2,193 +2,113 @@ package socket
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
-	"log/slog"
+	"encoding/json"
 	"net"
 	"net/http"
-	"net/url"
-	"slices"
-	"sync"
-	"sync/atomic"
 	"time"
 
-	"github.com/lxzan/gws"
-	"github.com/wsroute/wsroute/internal/wire"
+	"github.com/wsroute/wsroute/internal/peer"
 )
 
-// State is a client's ready state, numbered as the browser's WebSocket.readyState.
-type State int32
-
-// The ready states.
-const (
-	StateConnecting State = iota // upgraded, open handler not yet run
-	StateOpen                    // open handler run; messages flow
-	StateClosing                 // a close has started; sends fail with ErrClosed
-	StateClosed                  // the connection is gone; the close handler runs in this state
-)
-
-// String returns "connecting", "open", "closing" or "closed".
-func (s State) String() string {
-	return [...]string{"connecting", "open", "closing", "closed"}[s&3]
-}
-
-// Handler receives a client's events. The registry's controllers implement it.
-// Calls for one client come one at a time, in order, on the client's read goroutine.
-type Handler interface {
-	HandleOpen(c *Client)
-	HandleMessage(c *Client, m Message)
-	HandleError(c *Client, err error)
-	HandleClose(c *Client, e CloseEvent)
-}
-
-// ControlHandler is implemented by a Handler that also wants ping and pong frames.
-type ControlHandler interface {
-	HandlePing(c *Client, payload []byte)
-	HandlePong(c *Client, payload []byte)
-}
-
-// Client is one WebSocket connection.
+// Client is one WebSocket connection: what a handler gets.
 //
 // All methods of Client are safe for concurrent use. Sends never block on the network:
-// they go to a bounded outgoing queue (see Options.QueueMessages) written in order by
-// one writer at a time.
-type Client struct {
-	conn *gws.Conn
-	up   *Upgrader
-	hub  *Hub
-	h    Handler
-	log  *slog.Logger
-
-	id       string
-	url      string
-	path     string
-	params   []string // name, value, name, value, ...
-	rawQuery string
-	header   string // packed (header.go); Header unpacks it once
-	ip       string
-	remote   net.Addr
-	user     any
-	authData any
-	idle     time.Duration
-
-	queryOnce sync.Once
-	query     url.Values
-
-	headerOnce sync.Once
-	headerMap  http.Header
-
-	done func() // called when the read loop ends (Start)
-
-	state   atomic.Int32
-	started atomic.Bool // Start or Serve ran
-
-	// mu guards the fields below it. Lock order: controller, then client; never call
-	// user code or write to the network while holding it.
-	mu          sync.Mutex
-	q           ring
-	qBytes      int
-	inflight    bool
-	reading     bool // a message handler runs: what is sent waits for it (endHandler)
-	cur         outItem
-	closing     bool
-	closeCode   StatusCode
-	closeReason string
-	ctx         context.Context
-	cancel      context.CancelFunc
-	data        map[string]any
-	onClose     []*closeHook
-	onCloseDead int // hooks in onClose unregistered since the last compaction
-
-	nc            *netConn
-	zmin          int         // payloads this large or larger are compressed; MaxInt: no permessage-deflate
-	drainJob      func()      // c.drain, bound once
-	written       func(error) // c.onWritten, bound once
-	inflightSince atomic.Int64
-	dropped       atomic.Uint64
-
-	lastPing int64        // the sweeper's own
-	pingSent atomic.Int64 // when the unanswered ping went out; 0 when none is pending
-	latency  atomic.Int64
-	lastRead atomic.Int64
-
-	tokens   float64 // rate bucket; read goroutine only
-	tokensAt int64
-}
-
-func newID() string {
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	return base64.RawURLEncoding.EncodeToString(b[:])
-}
+// they go to a bounded outgoing queue (route.Config's QueueMessages and QueueBytes)
+// written in order by one writer at a time.
+type Client peer.Client
 
 // ID is the client's identifier: 16 characters from 96 random bits, unique and unguessable.
-func (c *Client) ID() string { return c.id }
+func (c *Client) ID() string {
+	return (*peer.Client)(c).ID()
+}
 
 // URL is the normalised request path the client connected to: static segments
 // lower-cased, parameter values with their case kept and canonically percent-escaped,
 // slashes collapsed, with a trailing slash ("/chat/Room1/").
-func (c *Client) URL() string { return c.url }
+func (c *Client) URL() string {
+	return (*peer.Client)(c).URL()
+}
 
 // Path is the request path as the client sent it.
-func (c *Client) Path() string { return c.path }
+func (c *Client) Path() string {
+	return (*peer.Client)(c).Path()
+}
 
 // Param returns the value of the route parameter name, percent-decoded, with its case
 // kept, or "" when the route has no such parameter.
 func (c *Client) Param(name string) string {
-	for i := 0; i+1 < len(c.params); i += 2 {
-		if c.params[i] == name {
-			return c.params[i+1]
-		}
-	}
-	return ""
+	return (*peer.Client)(c).Param(name)
 }
 
 // Params returns the route parameters as name, value pairs in route order.
 // The slice must not be modified.
-func (c *Client) Params() []string { return c.params }
+func (c *Client) Params() []string {
+	return (*peer.Client)(c).Params()
+}
 
 // Query returns the first value of the query parameter name.
 func (c *Client) Query(name string) string {
-	c.queryOnce.Do(func() { c.query, _ = url.ParseQuery(c.rawQuery) })
-	return c.query.Get(name)
+	return (*peer.Client)(c).Query(name)
 }
 
-// Header returns the handshake request's headers. It must not be modified.
+// Header returns the handshake request's headers, but for Sec-WebSocket-Key, -Version
+// and -Extensions, which only the handshake reads. It must not be modified.
 func (c *Client) Header() http.Header {
-	c.headerOnce.Do(func() { c.headerMap = unpackHeader(c.header) })
-	return c.headerMap
+	return (*peer.Client)(c).Header()
 }
 
 // IP is the client's address: the socket's remote IP, or the first untrusted address of
 // X-Forwarded-For when the request came through a proxy the registry trusts.
-func (c *Client) IP() string { return c.ip }
+func (c *Client) IP() string {
+	return (*peer.Client)(c).IP()
+}
 
 // RemoteAddr is the network address of the connection's peer.
-func (c *Client) RemoteAddr() net.Addr { return c.remote }
+func (c *Client) RemoteAddr() net.Addr {
+	return (*peer.Client)(c).RemoteAddr()
+}
 
 // User is what the registry's authorizer returned for this client, or nil.
-func (c *Client) User() any { return c.user }
+func (c *Client) User() any {
+	return (*peer.Client)(c).User()
+}
 
 // AuthData is the data the registry's authenticate hook returned for this client, or nil.
-func (c *Client) AuthData() any { return c.authData }
+func (c *Client) AuthData() any {
+	return (*peer.Client)(c).AuthData()
+}
 
 // Mode is the route's message mode.
-func (c *Client) Mode() Mode { return c.up.opts.Mode }
+func (c *Client) Mode() Mode {
+	return (*peer.Client)(c).Mode()
+}
 
 // Subprotocol is the subprotocol chosen in the handshake, or "".
 func (c *Client) Subprotocol() string {
-	return c.nc.proto
+	return (*peer.Client)(c).Subprotocol()
 }
 
 // State is the client's ready state.
-func (c *Client) State() State { return State(c.state.Load()) }
+func (c *Client) State() State {
+	return (*peer.Client)(c).State()
+}
 
 // Latency is the round trip of the last answered ping, or 0 before the first pong.
-func (c *Client) Latency() time.Duration { return time.Duration(c.latency.Load()) }
+func (c *Client) Latency() time.Duration {
+	return (*peer.Client)(c).Latency()
+}
 
 // Dropped counts the messages this client's overflow policy has dropped.
-func (c *Client) Dropped() uint64 { return c.dropped.Load() }
+func (c *Client) Dropped() uint64 {
+	return (*peer.Client)(c).Dropped()
+}
+
+// Queued reports what waits in the client's outgoing queue, beyond the batch being
+// written: at most route.Config's QueueMessages messages and QueueBytes bytes (a single
+// message larger than QueueBytes is let into an empty queue).
+func (c *Client) Queued() (messages, bytes int) {
+	return (*peer.Client)(c).Queued()
+}
 
 // Send encodes v by the route's mode and queues it for this client. It returns an error
 // when the mode cannot encode v, when the client is closing (ErrClosed), or when the
@@ -197,102 +117,53 @@ func (c *Client) Dropped() uint64 { return c.dropped.Load() }
 // copied: the caller may reuse them once Send returns, and a handler may pass on the
 // bytes of the message it handles (Message.Bytes) as they are.
 func (c *Client) Send(v any) error {
-	op, data, err := encode(c.up.opts.Mode, v)
-	if err != nil {
-		return err
-	}
-	it := outItem{op: op, data: data}
-	it.ownPayload(v)
-	return c.enqueue(it)
+	return (*peer.Client)(c).Send(v)
 }
 
 // SendBinary queues data as a binary frame, whatever the route's mode. data is copied, as
 // by Send.
 func (c *Client) SendBinary(data []byte) error {
-	it := outItem{op: gws.OpcodeBinary, data: data}
-	it.ownPayload(data)
-	return c.enqueue(it)
+	return (*peer.Client)(c).SendBinary(data)
 }
 
-// SendPrepared queues a message encoded once by Prepare.
-func (c *Client) SendPrepared(p *Prepared) error {
-	return c.enqueue(outItem{prep: p})
+// ReplyTo sends v to the client as the answer to the request whose callback id is id
+// (from Message.CallbackID), in the form Message.Reply describes. It is for answers
+// made after the handler has returned, such as from a goroutine that queried a database.
+func (c *Client) ReplyTo(id json.RawMessage, v any) error {
+	return (*peer.Client)(c).ReplyTo(id, v)
 }
 
 // Close starts the close handshake: messages already queued are written first, then a
 // close frame with code and reason (cut to 123 bytes), then the connection is closed.
 // Later sends fail with ErrClosed. Closing twice returns ErrClosed.
 func (c *Client) Close(code StatusCode, reason string) error {
-	c.mu.Lock()
-	if c.closing {
-		c.mu.Unlock()
-		return ErrClosed
-	}
-	handNow, it := c.startCloseLocked(code, reason)
-	c.mu.Unlock()
-	if handNow {
-		c.handOff(it)
-	}
-	return nil
+	return (*peer.Client)(c).Close(code, reason)
 }
 
 // Ping sends a ping frame now. Its pong updates Latency.
 func (c *Client) Ping() error {
-	if c.isClosing() {
-		return ErrClosed
-	}
-	c.pingSent.CompareAndSwap(0, time.Now().UnixNano())
-	c.nc.want(wire.OpPing, nil)
-	c.kick()
-	return nil
-}
-
-func (c *Client) isClosing() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.closing
+	return (*peer.Client)(c).Ping()
 }
 
 // Context returns a context cancelled when the client closes.
 func (c *Client) Context() context.Context {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.ctx == nil {
-		c.ctx, c.cancel = context.WithCancel(context.Background())
-		if c.State() == StateClosed {
-			c.cancel()
-		}
-	}
-	return c.ctx
+	return (*peer.Client)(c).Context()
 }
 
 // Set stores value under key in the client's data store.
 func (c *Client) Set(key string, value any) {
-	c.mu.Lock()
-	if c.data == nil {
-		c.data = make(map[string]any)
-	}
-	c.data[key] = value
-	c.mu.Unlock()
+	(*peer.Client)(c).Set(key, value)
 }
 
 // Get returns the value stored under key and whether there was one.
 func (c *Client) Get(key string) (any, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	v, ok := c.data[key]
-	return v, ok
+	return (*peer.Client)(c).Get(key)
 }
 
 // Delete removes key from the client's data store.
 func (c *Client) Delete(key string) {
-	c.mu.Lock()
-	delete(c.data, key)
-	c.mu.Unlock()
+	(*peer.Client)(c).Delete(key)
 }
-
-// closeHook is one AfterClose registration; fn is nil once unregistered.
-type closeHook struct{ fn func() }
 
 // AfterClose registers fn to run once the client has closed, after the close handler.
 // If the client is already closed, fn runs at once. It returns a function that
@@ -300,123 +171,56 @@ type closeHook struct{ fn func() }
 // longer stops fn. Unregistered callbacks are forgotten, so a long-lived client may
 // register and unregister any number of them.
 func (c *Client) AfterClose(fn func()) (stop func()) {
-	c.mu.Lock()
-	if c.State() == StateClosed {
-		c.mu.Unlock()
-		fn()
-		return func() {}
-	}
-	h := &closeHook{fn: fn}
-	c.onClose = append(c.onClose, h)
-	c.mu.Unlock()
-	return func() {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		if h.fn == nil || c.onClose == nil {
-			return
-		}
-		h.fn = nil
-		c.onCloseDead++
-		if c.onCloseDead >= 16 && 2*c.onCloseDead >= len(c.onClose) {
-			c.onClose = slices.DeleteFunc(c.onClose, func(h *closeHook) bool { return h.fn == nil })
-			c.onCloseDead = 0
-		}
-	}
+	return (*peer.Client)(c).AfterClose(fn)
 }
 
-// Serve runs the client's read loop with h until the connection ends. The registry calls
-// it on its own goroutine, after attaching the client to a controller.
-func (c *Client) Serve(h Handler) {
-	c.mustStartOnce()
-	c.h = h
-	c.hub.idx.Bind(c, c.url)
-	c.conn.ReadLoop()
+// Join adds the client to room. Joining a room twice is the same as joining it once.
+// It returns ErrClosed when the client has closed (it is no longer in the registry), so a
+// closed client never reappears in a room.
+func (c *Client) Join(room string) error {
+	return (*peer.Client)(c).Join(room)
 }
 
-// Start runs h's open handler on the calling goroutine, then the client's read loop on a
-// new goroutine, and returns; done, if not nil, is called once the loop has ended, after
-// the close handler. It is Serve for a caller that has a goroutine to lend for the open
-// handler (the registry's, which answered the handshake): the read goroutine then starts
-// right in the read loop with a minimal stack, which an idle connection keeps. Messages
-// are read only once the open handler has returned.
-func (c *Client) Start(h Handler, done func()) {
-	c.mustStartOnce()
-	c.h = h
-	c.done = done
-	c.hub.idx.Bind(c, c.url)
-	c.open()
-	go c.conn.ReadLoop()
+// Leave removes the client from room and reports whether it was a member. The room is
+// freed when its last member leaves.
+func (c *Client) Leave(room string) bool {
+	return (*peer.Client)(c).Leave(room)
 }
 
-// mustStartOnce panics on a second Start or Serve: a second read loop on one connection
-// would interleave its frames with the first's. The registry starts every client.
-func (c *Client) mustStartOnce() {
-	if !c.started.CompareAndSwap(false, true) {
-		panic("socket: client " + c.id + " already started")
-	}
+// Rooms returns the names of the rooms the client is in, sorted. It is empty once the
+// client has closed.
+func (c *Client) Rooms() []string {
+	return (*peer.Client)(c).Rooms()
 }
 
-// open runs the open handler, once, unless the client is closing already.
-func (c *Client) open() {
-	if !c.state.CompareAndSwap(int32(StateConnecting), int32(StateOpen)) {
-		return
-	}
-	defer c.recoverHandler()
-	c.h.HandleOpen(c)
+// InRoom reports whether the client is in room.
+func (c *Client) InRoom(room string) bool {
+	return (*peer.Client)(c).InRoom(room)
 }
 
-// Reject closes a client that was upgraded but will not be served (the route refused
-// it after the upgrade, for example on a failed auth or CSRF check): it writes the close
-// frame and cuts the connection, without running any handler. AfterClose callbacks run,
-// before the close frame is written.
-func (c *Client) Reject(code StatusCode, reason string) {
-	c.mu.Lock()
-	c.closing = true
-	c.closeCode, c.closeReason = code, reason
-	c.mu.Unlock()
-	// Finish first, so that a peer that has read the close frame finds the client gone
-	// (out of the hub, its AfterClose callbacks run).
-	for _, fn := range c.finish() {
-		func() {
-			defer func() {
-				if r := recover(); r != nil {
-					c.log.Error("socket: after-close callback panicked", "client", c.id, "panic", r)
-				}
-			}()
-			fn()
-		}()
-	}
-	_ = c.nc.SetWriteDeadline(time.Now().Add(closeGrace))
-	_ = c.nc.writeClose(code, reason)
-	_ = c.nc.Conn.Close() // no read loop runs: nothing will end the half-closed connection
+// To returns the room named room across the whole registry: its members on every route
+// and URL, wherever they connected.
+func (c *Client) To(room string) Room {
+	return Room((*peer.Client)(c).To(room))
 }
 
-// finish marks the client closed, drops what is queued, cancels its context and removes
-// it from the hub. It returns the after-close callbacks to run.
-func (c *Client) finish() []func() {
-	c.state.Store(int32(StateClosed))
-	c.mu.Lock()
-	c.closing = true
-	dropped := c.q.drain()
-	c.qBytes = 0
-	cancel := c.cancel
-	after := make([]func(), 0, len(c.onClose))
-	for _, h := range c.onClose {
-		if h.fn != nil {
-			after = append(after, h.fn)
-		}
-	}
-	c.onClose, c.onCloseDead = nil, 0
-	c.mu.Unlock()
-	releaseAll(dropped)
-	if b := c.nc.takeCork(); b != nil {
-		putCork(b) // the connection is gone: replies not yet written are dropped
-	}
-	if cancel != nil {
-		cancel()
-	}
-	if c.hub != nil {
-		c.hub.remove(c)
-	}
-	return after
+// After runs fn once, d from now, unless the client has started closing by then or the
+// returned Timer was stopped.
+//
+// fn runs on a goroutine of its own, concurrently with the client's handlers; it may
+// call any method of the client. A panic in fn is handled as a panic in a handler: it
+// is logged, passed to the error handler as a *PanicError and the client is closed with
+// StatusInternalError.
+func (c *Client) After(d time.Duration, fn func()) *Timer {
+	return (*Timer)((*peer.Client)(c).After(d, fn))
+}
+
+// Every runs fn every d until the client starts closing or the returned Timer is
+// stopped. The first run is d from now. Runs never overlap: when fn takes longer than
+// d, the ticks it missed are skipped, not queued. It panics if d is not positive.
+//
+// fn runs as After's does: on a goroutine of its own, concurrently with the client's
+// handlers, with panics recovered.
+func (c *Client) Every(d time.Duration, fn func()) *Timer {
+	return (*Timer)((*peer.Client)(c).Every(d, fn))
 }

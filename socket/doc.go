@@ -1,11 +1,12 @@
-// Package socket is one WebSocket client of wsroute: the only package that imports
-// github.com/lxzan/gws, and it keeps every gws type out of its exported API.
+// Package socket is what a handler touches: the [Client] of one WebSocket connection,
+// its [Message]s, the [Room]s it joins, its [Timer]s, and the close codes. No gws type
+// appears in it.
 //
-// The registry (package route) upgrades a request with an [Upgrader] built for the route,
-// attaches the [Client] to a controller, and calls [Client.Serve] on a goroutine of the
-// client's own. Everything else is here: decoding per message mode, size and UTF-8
-// checks, the bounded outgoing queue, close handshakes, heartbeats, and recovery from
-// panicking handlers.
+// The registry (package route) upgrades the request, attaches the Client to a
+// controller and runs its read loop; the machinery behind it (decoding per message mode,
+// size and UTF-8 checks, the bounded outgoing queue, close handshakes, heartbeats,
+// recovery from panicking handlers, the hub) lives in internal packages, described in
+// docs/internals.md.
 //
 // # Concurrency
 //
@@ -17,12 +18,13 @@
 //
 // Each client has a bounded FIFO queue with one writer at a time, so there is no
 // goroutine per message and no lock is held while writing. A full queue
-// (Options.QueueMessages messages, or Options.QueueBytes bytes beyond the write in
+// (route.Config's QueueMessages messages, or QueueBytes bytes beyond the write in
 // flight) applies the [Overflow] policy; by default the client is closed with
 // StatusSlowConsumer, and it never slows down or grows memory for the others. A write that
-// stalls for longer than the hub's WriteTimeout is treated the same way.
+// stalls for longer than route.Config's WriteTimeout is treated the same way.
 //
-// On a connection without permessage-deflate (the default: Options.Compression is off),
+// On a connection without permessage-deflate (route.Config's DisableCompression, or a
+// client that does not offer it),
 // wsroute builds the frames itself and writes in batches:
 //
 //   - The writer takes everything queued, up to 64 messages and about 64 KiB, and writes
@@ -41,7 +43,7 @@
 // With permessage-deflate negotiated, gws frames and compresses each message, one
 // message per write, as it does on its own.
 //
-// A message sent to many clients is encoded once ([Prepare]) into one shared frame; when
+// A message sent to many clients is encoded once into one shared frame; when
 // permessage-deflate is negotiated it is also compressed once, by gws's Broadcaster, and
 // the shared frame is freed when the last client has written it.
 //
@@ -81,7 +83,7 @@
 //
 // # Heartbeat and timeouts
 //
-// A [Hub] holds a registry's live clients. Its single sweeper goroutine, which runs only
+// The registry's hub holds its live clients. Its single sweeper goroutine, which runs only
 // while there are clients, pings each client every PingInterval (30 s), closes one whose
 // pong has not come within PongTimeout (10 s) with 1000 "heartbeat timeout", enforces
 // the route's idle timeout ("<30s": no message for that long, 1000 "idle timeout"; pings
@@ -93,20 +95,18 @@
 // [Client.State] is the browser's readyState: [StateConnecting] from the upgrade until
 // the open handler runs, [StateOpen], [StateClosing] once a close has started (sends then
 // fail with ErrClosed), [StateClosed] when the connection is gone (the close handler
-// runs in this state). [Client.Ping] sends a ping at once; a [ControlHandler] gets the
-// ping and pong frames. [Client.SendBinary] (or Send of a [Binary]) sends a binary frame
+// runs in this state). [Client.Ping] sends a ping at once; the controller's OnPing and
+// OnPong handlers get the ping and pong frames. [Client.SendBinary] (or Send of a [Binary]) sends a binary frame
 // on any route, @json included (Odac's sendBinary).
 //
 // # Rooms
 //
 // A client joins and leaves named rooms with [Client.Join] and [Client.Leave];
-// [Client.Rooms] lists its own. The index lives in the [Hub], so one room spans every
+// [Client.Rooms] lists its own. The index lives in the registry's hub, so one room spans every
 // route of a registry, and the hub's lock guards both sides of it (room → members,
 // client → rooms). A client that closes leaves all its rooms in the same step that takes
 // it out of the hub, and a room is freed when its last member goes, so the index holds
-// neither closed clients nor empty rooms. [Hub.Room] and [Hub.RoomsUnion] snapshot the
-// members for a send; the controller and the registry build their room sends on them,
-// encoding each message once ([Prepare]).
+// neither closed clients nor empty rooms. Every send to a room encodes the message once.
 //
 // # Per-client data, context and timers
 //
@@ -119,9 +119,33 @@
 // concurrently with the client's handlers, and a panic in it is handled as a handler's.
 // [Client.AfterClose] runs a function once the client has closed.
 //
+// # Sending
+//
+// The send verbs mean the same at every level; only the set of clients differs. Send
+// reaches the whole set, SendFunc the part of it that keep accepts, Broadcast the set
+// but one sender (nil: everyone), and To(room) narrows a set to a room's members. Each
+// message is encoded once per message mode, whatever the number of clients.
+//
+//	call                             reaches
+//	c.Send(v)                        c alone
+//	c.To(room).Send(v)               room's members on every route and URL of the registry
+//	ctl.Send(v)                      the clients on the controller's URL
+//	ctl.SendFunc(v, keep)            the controller's clients that keep accepts
+//	ctl.Broadcast(c, v)              the controller's clients but c
+//	ctl.To(room).Send(v)             room's members on the controller's URL only
+//	reg.To(room).Send(v)             room's members on every route and URL (as c.To)
+//	reg.Broadcast(v, keep)           every client of the registry that keep accepts (nil: all)
+//	reg.SendTo(id, v)                the client with that id, on any route
+//	room.Send, SendFunc, Broadcast   the room as the To that made it
+//
+// reg.Broadcast is the registry's SendFunc: it has no sender to leave out. A keep
+// function is a closure and runs on this node only: when the registry is part of a
+// cluster, the sends above without keep also reach the other nodes' clients, and sends
+// with keep reach this node's only.
+//
 // # Request and reply
 //
-// A message that carries a callback id in the route's reply field ([Options.ReplyField],
+// A message that carries a callback id in the route's reply field (route.Config's ReplyField,
 // "callbackid" by default, as in Total.js's $.api) can be answered with [Message.Reply]:
 // the answer carries the same id, so the browser can match it to its request, as with a
 // Socket.IO acknowledgement. The id is looked up only when Reply is called, by

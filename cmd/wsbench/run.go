@@ -310,6 +310,23 @@ func runOnce(o runOptions, impl string, p clientParams) (metrics, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The clients' CPU too: on loopback they share the machine with the server, and when
+	// they do more per message than it does (inflating, say) they bound the throughput.
+	clientCPU := func() (time.Duration, error) {
+		var sum time.Duration
+		for _, c := range clients {
+			d, err := procCPU(c.cmd.Process.Pid)
+			if err != nil {
+				return 0, err
+			}
+			sum += d
+		}
+		return sum, nil
+	}
+	ccpu0, err := clientCPU()
+	if err != nil {
+		return nil, err
+	}
 	for _, c := range clients {
 		c.send("go")
 	}
@@ -322,6 +339,10 @@ func runOnce(o runOptions, impl string, p clientParams) (metrics, error) {
 		got = append(got, r.Metrics)
 	}
 	cpu1, err := procCPU(pid)
+	if err != nil {
+		return nil, err
+	}
+	ccpu1, err := clientCPU()
 	if err != nil {
 		return nil, err
 	}
@@ -341,6 +362,7 @@ func runOnce(o runOptions, impl string, p clientParams) (metrics, error) {
 	m["server_cpu_s"] = (cpu1 - cpu0).Seconds()
 	if ops := m["ops"]; ops > 0 && o.Scenario != "idle" {
 		m["cpu_us_per_op"] = float64((cpu1 - cpu0).Microseconds()) / ops
+		m["client_cpu_us_per_op"] = float64((ccpu1 - ccpu0).Microseconds()) / ops
 	}
 	m["peak_rss_delta_bytes"] = float64(mem.HWM - base.RSS)
 	for _, c := range clients {

@@ -202,6 +202,8 @@ func TestRun(t *testing.T) {
 		assert.EqualValues(t, 300, r.Median["ops"])
 		assert.Positive(t, r.Median["base_rss_bytes"], "the server's RSS was read from /proc")
 		assert.GreaterOrEqual(t, r.Median["server_cpu_s"], 0.0)
+		assert.Contains(t, r.Median, "client_cpu_us_per_op", "the clients' CPU was read from /proc")
+		assert.GreaterOrEqual(t, r.Median["client_cpu_us_per_op"], 0.0) // 10 ms clock ticks: may be 0 in so short a run
 		if r.Deflate {
 			assert.Less(t, r.Median["wire_bytes_per_op"], 2048.0, "compressed")
 		} else {

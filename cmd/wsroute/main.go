@@ -16,8 +16,10 @@ import (
 )
 
 const usage = `usage:
-  wsroute parse ROUTE   print the spec of one route string as JSON
-  wsroute parse -       read one route per line from standard input, print one JSON line each
+  wsroute parse ROUTE      print the spec of one route string as JSON
+  wsroute parse -          read one route per line from standard input, print one JSON line each
+  wsroute routes SOURCE    print a registry's snapshot (Registry.InspectHandler's JSON) as tables;
+                           SOURCE is an http(s) URL, a file, or - for standard input
 `
 
 func main() {
@@ -27,6 +29,9 @@ func main() {
 // run is the whole command, with its arguments (without the program name) and streams; it
 // returns the exit status.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 2 && args[0] == "routes" {
+		return routes(args[1], stdin, stdout, stderr)
+	}
 	if len(args) != 2 || args[0] != "parse" {
 		fmt.Fprint(stderr, usage)
 		return 2

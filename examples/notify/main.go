@@ -1,6 +1,6 @@
 // Command notify sends Odac-style real-time notifications: each signed-in user's sockets
 // join the room "user-<id>", and an ordinary HTTP handler elsewhere in the program
-// notifies one user through the registry, as Odac's Route.wsServer.toRoom does.
+// notifies one user through the registry.
 //
 //	go run ./examples/notify
 //	websocat 'ws://localhost:8002/notifications/?token=token-42'     # Ada, user 42
@@ -10,7 +10,7 @@
 //
 //	+SOCKET /notifications/   signed-in users only (token in ?token=…, else closed with 4001);
 //	                          sends {"type":"welcome","user":…}, then notifications
-//	SOCKET /live-updates/     Odac's setInterval/setTimeout example: an update every second,
+//	SOCKET /live-updates/     an update every second,
 //	                          one delayed message after 5 s; both stop when the socket closes
 //	POST /notify?user=ID      form field "message"; answers {"delivered":N}, N sockets (tabs)
 //	POST /broadcast           form field "message"; to every signed-in socket
@@ -74,8 +74,8 @@ type (
 // app holds the timings of /live-updates, shorter in tests.
 type app struct {
 	reg      *route.Registry
-	interval time.Duration // between updates; Odac's example: 1 s
-	delay    time.Duration // before the delayed message; Odac's example: 5 s
+	interval time.Duration // between updates: 1 s
+	delay    time.Duration // before the delayed message: 5 s
 }
 
 func userRoom(id string) string { return "user-" + id }
@@ -85,7 +85,7 @@ func (a *app) routes() {
 	a.reg.ROUTE("+SOCKET /notifications/", func(ctl *controller.Controller) {
 		ctl.OnOpen(func(c *socket.Client) {
 			u := c.User().(user)
-			c.Set("userId", u.ID) // Odac's ws.data.userId
+			c.Set("userId", u.ID)
 			_ = c.Join(userRoom(u.ID))
 			_ = c.Send(welcome{Type: "welcome", User: u.Name})
 		})

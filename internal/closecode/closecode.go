@@ -34,7 +34,7 @@ type Info struct {
 // Table lists every code in ascending order.
 var Table = []Info{
 	{NormalClosure, "StatusNormalClosure", "normal closure", "`Close(1000)`; the controller was destroyed (`Destroy`, autodestroy); \"idle timeout\"; \"heartbeat timeout\"; the answer to a client's own close (a client's 3000–4999 code is echoed instead)", true, false},
-	{GoingAway, "StatusGoingAway", "going away", "`Registry.Shutdown` (\"going away\")", true, false},
+	{GoingAway, "StatusGoingAway", "going away", "`Registry.Shutdown` and `Registry.Drain` (\"going away\"), spread over the drain window", true, false},
 	{ProtocolError, "StatusProtocolError", "protocol error", "a frame that breaks RFC 6455: unmasked, reserved opcode or RSV bit, RSV1 without compression, a control frame over 125 bytes or fragmented, a continuation out of place, a 64-bit length with the top bit set, a close frame with a reserved or invalid code or a 1-byte payload; corrupt compressed data", false, false},
 	{UnsupportedData, "StatusUnsupportedData", "unsupported data", "not sent by wsroute; for applications", false, false},
 	{NoStatus, "StatusNoStatus", "no status", "reported only: the peer's close frame had no code", true, true},
@@ -43,7 +43,7 @@ var Table = []Info{
 	{PolicyViolation, "StatusPolicyViolation", "policy violation", "over the rate limit (\"rate limit\")", false, false},
 	{MessageTooBig, "StatusMessageTooBig", "message too big", "over the size limit, in one frame, in fragments, or once inflated (\"message too big\")", false, false},
 	{InternalError, "StatusInternalError", "internal error", "a handler or a middleware panicked (\"internal error\")", true, false},
-	{ServiceRestart, "StatusServiceRestart", "service restart", "not sent by wsroute; for applications that close clients before a restart (`Client.Close(socket.StatusServiceRestart, …)`)", true, false},
+	{ServiceRestart, "StatusServiceRestart", "service restart", "`Registry.Drain` with `Restart` (\"service restart\"), spread over the drain window", true, false},
 	{TryAgainLater, "StatusTryAgainLater", "try again later", "not sent by wsroute (the connection caps answer with HTTP statuses); for applications", true, false},
 	{MiddlewareRefused, "StatusMiddlewareRefused", "middleware refused", "a middleware returned an error (its text is the reason)", false, false},
 	{Unauthorized, "StatusUnauthorized", "unauthorized", "the auth prefix refused the client; `Authenticate` refused without a code", false, false},

@@ -29,9 +29,7 @@ const (
 	nodeClients = 6
 	bursts      = 30
 	maxSize     = 64 << 10
-	closeCode   = 4000
-	closeReason = "stream complete ✓" // not ASCII: the reason is checked byte for byte
-	streamSeed  = 10                  // the stream is the same on every run
+	streamSeed  = 10 // the stream is the same on every run
 	// largeCompressible is the size from which a compressible message must go out
 	// compressed; below it either way is right (the threshold is the server's choice).
 	largeCompressible = 4 << 10
@@ -124,19 +122,41 @@ type closeInfo struct {
 
 // TestNodeWS has Node's ws package, offering permessage-deflate as browsers do, receive a
 // stream of broadcasts and per-client sends in bursts (so that a client's frames queue
-// and are written together), then a close with a chosen code. It checks what a peer
-// sees, not how the server writes: every message, in order, byte for byte; that
-// compression was negotiated and that large compressible messages arrived compressed;
-// the close code and reason, as ws reports them and as they are on the wire.
+// and are written together), then a close right behind the last burst: by the
+// controller with a code of the application's, or by the registry's Shutdown. It checks
+// what a peer sees, not how the server writes: every message, in order, byte for byte;
+// that compression was negotiated and that large compressible messages arrived
+// compressed; the close code and reason, as ws reports them and as they are on the wire.
 func TestNodeWS(t *testing.T) {
 	node := wstest.NeedCommand(t, "node", "apt-get install -y nodejs npm")
 	if _, err := os.Stat(filepath.Join("node_modules", "ws", "package.json")); err != nil {
 		wstest.Missing(t, "the npm package ws is not installed in internal/interop (run: npm ci --prefix internal/interop; ./test.sh does)")
 	}
-
 	stream := makeStream(rand.New(rand.NewPCG(streamSeed, 0)), nodeClients)
 	checkStreamShape(t, stream)
 
+	t.Run("close-4000", func(t *testing.T) {
+		// Not ASCII: the reason is checked byte for byte.
+		want := closeInfo{Code: 4000, Reason: "stream complete ✓"}
+		runNodeStream(t, node, stream, want, func(_ *route.Registry, ctl *controller.Controller) {
+			ctl.Close(socket.StatusCode(want.Code), want.Reason)
+		})
+	})
+	t.Run("shutdown-1001", func(t *testing.T) {
+		want := closeInfo{Code: 1001, Reason: "going away"}
+		runNodeStream(t, node, stream, want, func(reg *route.Registry, _ *controller.Controller) {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			if err := reg.Shutdown(ctx); err != nil {
+				t.Errorf("Shutdown: %v", err)
+			}
+		})
+	})
+}
+
+// runNodeStream serves the stream to node's clients, ends it with closeAll, and checks
+// their report.
+func runNodeStream(t *testing.T, node string, stream []*message, wantClose closeInfo, closeAll func(*route.Registry, *controller.Controller)) {
 	srv := newStreamServer(nodeClients)
 	reg := route.New(route.Config{})
 	reg.ROUTE("SOCKET /stream/ @json <1MB", srv.setup)
@@ -173,7 +193,7 @@ func TestNodeWS(t *testing.T) {
 	defer func() { _ = waitNode() }()
 	defer cancel() // on a failure below, node is killed before it is waited for
 
-	if err := srv.send(ctx, stream); err != nil {
+	if err := srv.send(ctx, stream, func(ctl *controller.Controller) { closeAll(reg, ctl) }); err != nil {
 		cancel()
 		t.Fatalf("%v\nnode's stderr:\n%s", err, stderr.String())
 	}
@@ -188,7 +208,7 @@ func TestNodeWS(t *testing.T) {
 		t.Errorf("node: %s", rep.Error)
 	}
 	srv.checkOffers(t)
-	checkReports(t, stream, man.Streams, rep)
+	checkReports(t, stream, man.Streams, rep, wantClose)
 }
 
 // makeStream returns the stream: bursts of 4 to 20 messages of mixed kinds and sizes, a
@@ -394,8 +414,8 @@ func (s *streamServer) setup(ctl *controller.Controller) {
 }
 
 // send waits for every client, sends the stream burst by burst, waiting after each for
-// every client's answer, and closes the clients right after the last burst.
-func (s *streamServer) send(ctx context.Context, stream []*message) error {
+// every client's answer, and closes the clients with closeAll right after the last burst.
+func (s *streamServer) send(ctx context.Context, stream []*message, closeAll func(*controller.Controller)) error {
 	select {
 	case <-s.opened:
 	case <-ctx.Done():
@@ -432,7 +452,7 @@ func (s *streamServer) send(ctx context.Context, stream []*message) error {
 			}
 		}
 	}
-	ctl.Close(closeCode, closeReason)
+	closeAll(ctl)
 	return nil
 }
 
@@ -452,7 +472,7 @@ func (s *streamServer) checkOffers(t *testing.T) {
 }
 
 // checkReports asserts what each ws client saw.
-func checkReports(t *testing.T, stream []*message, want [][]entry, rep report) {
+func checkReports(t *testing.T, stream []*message, want [][]entry, rep report, wantClose closeInfo) {
 	t.Helper()
 	if len(rep.Clients) != len(want) {
 		t.Fatalf("node reported %d clients, want %d", len(rep.Clients), len(want))
@@ -470,7 +490,6 @@ func checkReports(t *testing.T, stream []*message, want [][]entry, rep report) {
 		if c.Received != len(want[i]) {
 			t.Errorf("client %d: received %d messages, want %d", i, c.Received, len(want[i]))
 		}
-		wantClose := closeInfo{Code: closeCode, Reason: closeReason}
 		if c.Close == nil || *c.Close != wantClose {
 			t.Errorf("client %d: ws reports close %+v, want %+v", i, c.Close, wantClose)
 		}

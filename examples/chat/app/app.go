@@ -75,7 +75,7 @@ func Routes(reg *route.Registry, log *slog.Logger) {
 		ctl.OnMessage(func(c *socket.Client, m socket.Message) {
 			var in incoming
 			if err := m.Decode(&in); err != nil || in.Body == nil {
-				return // not a chat message: ignored, as Total.js does
+				return // not a chat message: ignored
 			}
 			if in.To != "" {
 				d := direct{Type: "direct", From: c.ID(), Body: in.Body}
