@@ -116,7 +116,7 @@ type Node struct {
 	last   map[stream]uint64 // last sequence number seen per other node and subject
 
 	presMu sync.RWMutex
-	peers  map[string]*Peer
+	peers  map[string]*peer
 	counts map[string]Counts // per peer, from its last heartbeat
 	sum    Counts            // over peers
 
@@ -125,7 +125,16 @@ type Node struct {
 	downSince time.Time
 
 	published, dropped, failed, received, invalid, lost atomic.Uint64
-	logDrop, logFail, logInvalid                        limiter
+	lastAll                                             atomic.Uint64 // the last sequence number given out on the shared subject
+	logDrop, logFail, logInvalid, logTwin               limiter
+}
+
+// peer is another live node. seen (Unix nanoseconds) moves with every envelope it
+// sends, so a node whose heartbeats are lost in its own full outbox still counts while
+// its other envelopes arrive.
+type peer struct {
+	seen  atomic.Int64
+	total int
 }
 
 type stream struct {
@@ -184,7 +193,7 @@ func Join(b Broker, local Local, cfg Config) (*Node, error) {
 		wake:   make(chan struct{}, 1),
 		stop:   make(chan struct{}),
 		last:   make(map[stream]uint64),
-		peers:  make(map[string]*Peer),
+		peers:  make(map[string]*peer),
 		counts: make(map[string]Counts),
 	}
 	n.ctx, n.cancel = context.WithCancel(context.Background())
@@ -212,6 +221,18 @@ func (n *Node) ClientID(local string) string { return ClientID(n.id, local) }
 func (n *Node) Owns(clientID string) bool {
 	node, ok := NodeOf(clientID)
 	return ok && node == n.id
+}
+
+// Reachable reports whether the client id names another node that is live: heard from
+// within PresenceTTL. Publish and CloseClient skip the ids for which it is false.
+func (n *Node) Reachable(clientID string) bool {
+	node, ok := NodeOf(clientID)
+	if !ok || node == n.id {
+		return false
+	}
+	n.presMu.RLock()
+	defer n.presMu.RUnlock()
+	return n.peers[node] != nil
 }
 
 // Publish sends a message for t to the other nodes; the caller delivers to its own
@@ -293,6 +314,9 @@ func (n *Node) enqueue(subject string, e *Envelope) error {
 		return err
 	}
 	n.seqs[subject] = e.Seq
+	if subject == n.all {
+		n.lastAll.Store(e.Seq)
+	}
 	full := n.n == len(n.queue)
 	if full {
 		n.queue[n.head] = Message{}
@@ -433,7 +457,7 @@ func (n *Node) expire(now time.Time) {
 	var gone []string
 	n.presMu.Lock()
 	for id, p := range n.peers {
-		if now.Sub(p.Seen) > n.cfg.PresenceTTL {
+		if now.Sub(time.Unix(0, p.seen.Load())) > n.cfg.PresenceTTL {
 			gone = append(gone, id)
 			n.forgetLocked(id)
 		}
@@ -484,7 +508,12 @@ func (n *Node) receiver(direct bool) func([]byte) {
 			return
 		}
 		if e.Origin == n.id {
-			return // our own echo: the registry has delivered it locally already
+			// Our own echo: the registry has delivered it locally already. A number we
+			// never gave out means another live node has our id.
+			if !direct && e.Seq > n.lastAll.Load() && n.logTwin.allow() {
+				n.log.Error("cluster: another node uses this node's id; both lose each other's messages", "seq", e.Seq, "last", n.lastAll.Load())
+			}
+			return
 		}
 		switch e.Kind {
 		case KindBroadcast, KindURL, KindRoom, KindHeartbeat:
@@ -500,9 +529,12 @@ func (n *Node) receiver(direct bool) func([]byte) {
 		}
 		n.received.Add(1)
 		n.track(stream{e.Origin, direct}, e.Seq)
-		switch e.Kind {
-		case KindHeartbeat:
+		if e.Kind == KindHeartbeat {
 			n.peer(&e)
+			return
+		}
+		n.touch(e.Origin)
+		switch e.Kind {
 		case KindClose:
 			if n.Owns(e.Client) {
 				n.local.CloseClient(e.Client, e.Code, e.Reason)
@@ -546,23 +578,38 @@ func (n *Node) track(s stream, seq uint64) {
 
 func (n *Node) peer(e *Envelope) {
 	n.presMu.Lock()
-	defer n.presMu.Unlock()
 	if e.Leaving {
 		if n.peers[e.Origin] != nil {
 			n.forgetLocked(e.Origin)
 			n.sumLocked()
 		}
+		n.presMu.Unlock()
 		return
 	}
 	p := n.peers[e.Origin]
-	if p == nil {
-		p = &Peer{ID: e.Origin}
+	met := p == nil
+	if met {
+		p = &peer{}
 		n.peers[e.Origin] = p
 	}
-	p.Seen = time.Now()
-	p.Total = e.Counts.Total
+	p.seen.Store(time.Now().UnixNano())
+	p.total = e.Counts.Total
 	n.counts[e.Origin] = e.Counts
 	n.sumLocked()
+	n.presMu.Unlock()
+	if met && !n.done.Load() {
+		// A node that just joined learns of this one now, not at its next heartbeat.
+		n.heartbeat(false)
+	}
+}
+
+// touch marks a known peer as alive now.
+func (n *Node) touch(id string) {
+	n.presMu.RLock()
+	if p := n.peers[id]; p != nil {
+		p.seen.Store(time.Now().UnixNano())
+	}
+	n.presMu.RUnlock()
 }
 
 // RemoteTotal returns the number of clients on the other live nodes. A registry's
@@ -593,8 +640,8 @@ func (n *Node) Peers() []Peer {
 	n.presMu.RLock()
 	defer n.presMu.RUnlock()
 	out := make([]Peer, 0, len(n.peers))
-	for _, p := range n.peers {
-		out = append(out, *p)
+	for id, p := range n.peers {
+		out = append(out, Peer{ID: id, Seen: time.Unix(0, p.seen.Load()), Total: p.total})
 	}
 	return out
 }

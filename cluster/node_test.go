@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -145,4 +146,79 @@ func BenchmarkEncodeDecode(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func TestMemoryRegistries(t *testing.T)     { clustertest.Registries(t, newMemory()) }
+func TestMemoryRegistryOutage(t *testing.T) { clustertest.RegistryOutage(t, newMemory()) }
+
+// A node's envelopes keep it alive in the others' view even when its heartbeats do not
+// arrive (lost in its own full outbox, say); once it goes quiet it drops out after the
+// TTL. Fake time: synctest.
+func TestAnyEnvelopeKeepsAPeerAlive(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		bus := cluster.NewMemoryBus()
+		ba, bb := bus.Connect(), bus.Connect()
+		// A beats once, at Join, and never again within the test.
+		a, err := cluster.Join(ba, clustertest.NewRecorder(), cluster.Config{ID: "A", Logger: quiet(), Heartbeat: time.Hour})
+		require.NoError(t, err)
+		b, err := cluster.Join(bb, clustertest.NewRecorder(), cluster.Config{ID: "B", Logger: quiet()})
+		require.NoError(t, err)
+		synctest.Wait()
+		require.Len(t, b.Peers(), 1, "B heard A's first heartbeat")
+		for range 30 {
+			time.Sleep(time.Second)
+			require.NoError(t, a.Publish(cluster.All(), cluster.ModeText, []byte("x")))
+			synctest.Wait()
+		}
+		assert.Len(t, b.Peers(), 1, "30 s without a heartbeat, but A's messages keep it alive")
+		time.Sleep(10 * time.Second)
+		assert.Empty(t, b.Peers(), "A went quiet: dropped after the TTL")
+		require.NoError(t, a.Close(context.Background()))
+		require.NoError(t, b.Close(context.Background()))
+		require.NoError(t, ba.Close())
+		require.NoError(t, bb.Close())
+	})
+}
+
+// logCounter counts the log records at Error.
+type logCounter struct {
+	slog.Handler
+	mu     sync.Mutex
+	errors []string
+}
+
+func (h *logCounter) Handle(_ context.Context, r slog.Record) error {
+	if r.Level >= slog.LevelError {
+		h.mu.Lock()
+		h.errors = append(h.errors, r.Message)
+		h.mu.Unlock()
+	}
+	return nil
+}
+func (h *logCounter) Enabled(context.Context, slog.Level) bool { return true }
+func (h *logCounter) WithAttrs([]slog.Attr) slog.Handler       { return h }
+
+// Two live nodes with one id are a configuration error that would silently lose
+// messages; the node that sees a sequence number it never gave out logs it.
+func TestDuplicateNodeID(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		bus := cluster.NewMemoryBus()
+		b1, b2 := bus.Connect(), bus.Connect()
+		h := &logCounter{Handler: slog.DiscardHandler}
+		n1, err := cluster.Join(b1, clustertest.NewRecorder(), cluster.Config{ID: "web", Logger: slog.New(h)})
+		require.NoError(t, err)
+		n2, err := cluster.Join(b2, clustertest.NewRecorder(), cluster.Config{ID: "web", Logger: quiet()})
+		require.NoError(t, err)
+		for range 5 { // n2 gets ahead of n1
+			require.NoError(t, n2.Publish(cluster.All(), cluster.ModeText, []byte("x")))
+		}
+		synctest.Wait()
+		h.mu.Lock()
+		assert.Contains(t, h.errors, "cluster: another node uses this node's id; both lose each other's messages")
+		h.mu.Unlock()
+		require.NoError(t, n1.Close(context.Background()))
+		require.NoError(t, n2.Close(context.Background()))
+		require.NoError(t, b1.Close())
+		require.NoError(t, b2.Close())
+	})
 }

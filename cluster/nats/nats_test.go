@@ -218,3 +218,26 @@ func TestStartWhileDown(t *testing.T) {
 	_, down = b.Node.Down()
 	assert.False(t, down)
 }
+
+func TestRegistries(t *testing.T)     { clustertest.Registries(t, startNATS(t)) }
+func TestRegistryOutage(t *testing.T) { clustertest.RegistryOutage(t, startNATS(t)) }
+
+// Credentials are nats.go's own options, passed through: with them a node connects to
+// a server that requires a password, without them it is refused.
+func TestCredentialsPassThrough(t *testing.T) {
+	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true, Username: "node", Password: "s3cret"})
+	require.NoError(t, err)
+	go srv.Start()
+	defer func() { srv.Shutdown(); srv.WaitForShutdown() }()
+	require.True(t, srv.ReadyForConnections(10*time.Second))
+	url := fmt.Sprintf("nats://%s", srv.Addr())
+
+	_, err = wsnats.Connect(url, natsgo.RetryOnFailedConnect(false))
+	require.Error(t, err, "no credentials")
+	assert.ErrorIs(t, err, natsgo.ErrAuthorization)
+
+	b, err := wsnats.Connect(url, natsgo.UserInfo("node", "s3cret"), natsgo.RetryOnFailedConnect(false))
+	require.NoError(t, err, "with credentials")
+	assert.True(t, b.Conn().IsConnected())
+	require.NoError(t, b.Close())
+}

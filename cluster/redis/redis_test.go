@@ -142,3 +142,32 @@ func TestNewLeavesClientOpen(t *testing.T) {
 }
 
 func BenchmarkThroughput(b *testing.B) { clustertest.Throughput(b, startRedis(b)) }
+
+func TestRegistries(t *testing.T)     { clustertest.Registries(t, startRedis(t)) }
+func TestRegistryOutage(t *testing.T) { clustertest.RegistryOutage(t, startRedis(t)) }
+
+// Credentials are rueidis's own options, passed through: with the password a node
+// connects to a server that requires one, without it Connect fails.
+func TestCredentialsPassThrough(t *testing.T) {
+	path := wstest.NeedCommand(t, "redis-server", "apt-get install redis-server")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	cmd := exec.Command(path, "--port", strconv.Itoa(l.Addr().(*net.TCPAddr).Port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", t.TempDir(), "--requirepass", "s3cret")
+	require.NoError(t, cmd.Start())
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+
+	var b *wsredis.Broker
+	require.Eventually(t, func() bool {
+		b, err = wsredis.Connect(rueidis.ClientOption{InitAddress: []string{addr}, Password: "s3cret"})
+		return err == nil
+	}, 10*time.Second, 20*time.Millisecond, "connect with the password: %v", err)
+	require.NoError(t, b.Publish(context.Background(), "t", []byte("x")))
+	require.NoError(t, b.Close())
+
+	_, err = wsredis.Connect(rueidis.ClientOption{InitAddress: []string{addr}})
+	require.Error(t, err, "no password")
+	assert.Contains(t, err.Error(), "NOAUTH")
+}

@@ -124,6 +124,11 @@ func CrossNode(t *testing.T, s Server) {
 		assert.Equal(t, cluster.Room("games", "A-1"), d.Target)
 	}
 
+	assert.True(t, a.Node.Reachable("B-b1"), "B is live")
+	assert.False(t, a.Node.Reachable("A-a1"), "A's own client is not another node's")
+	assert.False(t, a.Node.Reachable("ghost-1"), "no node ghost")
+	assert.False(t, a.Node.Reachable("bad"), "no node part")
+
 	// One send to ids on three nodes: each remote node gets its own ids only, once.
 	require.NoError(t, a.Node.Publish(cluster.IDs("B-b1", "A-a1", "C-c1", "B-b2"), cluster.ModeText, []byte("direct")))
 	assert.Equal(t, cluster.IDs("B-b1", "B-b2"), b.Local.WaitPayload(t, wait, "direct").Target)
