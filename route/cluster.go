@@ -31,8 +31,9 @@ func (r *Registry) joinCluster() error {
 }
 
 // publishRemote carries a hub publish to the other nodes. v is encoded by the mode of
-// the route its URL belongs to, else as on a @json route.
-func (r *Registry) publishRemote(t hub.Target, v any) {
+// the route its URL belongs to, else as on a @json route; the local publish's encoding
+// is reused when it made that one.
+func (r *Registry) publishRemote(t hub.Target, v any, enc *peer.Encodings) {
 	url := t.Key
 	if t.Kind == hub.Room {
 		url = t.Scope
@@ -43,7 +44,7 @@ func (r *Registry) publishRemote(t hub.Target, v any) {
 			mode = m
 		}
 	}
-	p, err := peer.Prepare(mode, v)
+	p, err := enc.Get(mode, v)
 	if err != nil {
 		return // the local publish reported it
 	}
@@ -55,8 +56,8 @@ func (r *Registry) publishRemote(t hub.Target, v any) {
 
 // sendRemote is SendTo for a client of another node.
 func (r *Registry) sendRemote(id string, v any) error {
-	if r.node == nil || r.node.Owns(id) {
-		return socket.ErrClosed
+	if r.node == nil || !r.node.Reachable(id) {
+		return socket.ErrClosed // no client here, and no live node its id names
 	}
 	p, err := peer.Prepare(socket.ModeJSON, v)
 	if err != nil {
@@ -77,7 +78,7 @@ func (r *Registry) CloseClient(id string, code socket.StatusCode, reason string)
 	if c := r.hub.Get(id); c != nil {
 		return c.Close(code, reason)
 	}
-	if r.node == nil || r.node.Owns(id) {
+	if r.node == nil || !r.node.Reachable(id) {
 		return socket.ErrClosed
 	}
 	if err := r.node.CloseClient(id, uint16(code), reason); err != nil {

@@ -68,7 +68,7 @@ type Hub struct {
 	idx     *hub.Index[*Client]
 	writers writerPool
 
-	remote atomic.Pointer[func(hub.Target, any)] // SetRemote's
+	remote atomic.Pointer[func(hub.Target, any, *Encodings)] // SetRemote's
 
 	mu     sync.Mutex    // guards stop, closed: the sweeper's life
 	stop   chan struct{} // non-nil while a sweeper runs

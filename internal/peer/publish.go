@@ -27,10 +27,13 @@ func putClients(b *[]*Client) {
 // Without keep, the send also goes to the function set by SetRemote, which carries it to
 // the other nodes of a cluster.
 func (h *Hub) Publish(t hub.Target, v any, keep func(*Client) bool) error {
-	err := h.PublishLocal(t, v, keep)
+	buf := getClients()
+	defer putClients(buf)
+	*buf = h.idx.Collect(t, *buf)
+	enc, err := sendAll(*buf, v, keep)
 	if keep == nil {
 		if remote := h.remote.Load(); remote != nil {
-			(*remote)(t, v)
+			(*remote)(t, v, enc)
 		}
 	}
 	return err
@@ -44,9 +47,29 @@ func (h *Hub) PublishLocal(t hub.Target, v any, keep func(*Client) bool) error {
 	return SendAll(*buf, v, keep)
 }
 
+// Encodings are the encodings of one published value, by message mode: those made for
+// this node's clients, so that carrying it to other nodes does not encode it again.
+type Encodings [3]*Prepared
+
+// Get returns v encoded for mode, made once.
+func (e *Encodings) Get(mode Mode, v any) (*Prepared, error) {
+	if mode >= Mode(len(e)) {
+		mode = ModeJSON
+	}
+	if e[mode] == nil {
+		p, err := Prepare(mode, v)
+		if err != nil {
+			return nil, err
+		}
+		e[mode] = p
+	}
+	return e[mode], nil
+}
+
 // SetRemote sets the function that carries Publish's sends to other nodes; nil unsets
-// it. fn runs on the publishing goroutine and must not block.
-func (h *Hub) SetRemote(fn func(t hub.Target, v any)) {
+// it. fn runs on the publishing goroutine and must not block; enc holds the encodings
+// already made for this node's clients.
+func (h *Hub) SetRemote(fn func(t hub.Target, v any, enc *Encodings)) {
 	if fn == nil {
 		h.remote.Store(nil)
 		return
@@ -60,7 +83,13 @@ func (h *Hub) Counts() (total int, urls, rooms map[string]int) { return h.idx.Co
 // SendAll sends v to each of clients that keep accepts (all when keep is nil), encoded
 // once per message mode among them. It returns the encoding errors, one per mode.
 func SendAll(clients []*Client, v any, keep func(*Client) bool) error {
-	var prepared [3]*Prepared
+	_, err := sendAll(clients, v, keep)
+	return err
+}
+
+// sendAll is SendAll, and returns the encodings it made.
+func sendAll(clients []*Client, v any, keep func(*Client) bool) (*Encodings, error) {
+	prepared := new(Encodings)
 	var failed [3]error
 	for _, c := range clients {
 		if keep != nil && !keep(c) {
@@ -80,12 +109,12 @@ func SendAll(clients []*Client, v any, keep func(*Client) bool) error {
 			_ = c.SendPrepared(p)
 		}
 	}
-	if prepared == [3]*Prepared{} && failed == [3]error{} && len(clients) > 0 {
+	if *prepared == (Encodings{}) && failed == [3]error{} && len(clients) > 0 {
 		// keep took nobody: v is encoded all the same, so that a value the route cannot
 		// send is reported whoever the receivers happen to be.
-		_, failed[0] = Prepare(clients[0].Mode(), v)
+		_, failed[0] = prepared.Get(clients[0].Mode(), v)
 	}
-	return errors.Join(failed[:]...)
+	return prepared, errors.Join(failed[:]...)
 }
 
 // Room is a named room: the clients that joined it (Client.Join) on every route and URL

@@ -58,7 +58,7 @@ func startRegistries(t *testing.T, s Server, n int) []*regNode {
 				case "room":
 					_ = c.To(in.Arg).Send(out)
 				case "all":
-					_ = reg.Broadcast(out, nil)
+					_ = reg.Send(out)
 				case "direct":
 					_ = reg.SendTo(in.Arg, out)
 				case "kick":
