@@ -17,6 +17,8 @@ import (
 	"runtime/debug"
 	"syscall"
 	"time"
+
+	"github.com/wsroute/wsroute/route"
 )
 
 // The paths every server implementation serves, one per job.
@@ -48,6 +50,9 @@ func newImpl(name string, o serverOptions) (impl, error) {
 	switch name {
 	case "wsroute":
 		return newWsrouteServer(o), nil
+	case "wsroute+metrics":
+		o.Observer = newBenchObserver()
+		return newWsrouteServer(o), nil
 	case "gws":
 		return newGwsServer(o), nil
 	}
@@ -62,6 +67,8 @@ type serverOptions struct {
 	// wsroute negotiates it by default (route.Config.DisableCompression is false), so
 	// its server is the same either way.
 	Deflate bool
+	// Observer is wsroute's metrics observer ("wsroute+metrics"), nil for none.
+	Observer route.Observer
 }
 
 // serverStats is what GET /bench/stats returns.

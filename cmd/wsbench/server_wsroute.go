@@ -19,6 +19,7 @@ func newWsrouteServer(o serverOptions) *wsrouteServer {
 	reg := route.New(route.Config{
 		Logger:         o.Logger,
 		ReadBufferSize: o.ReadBufferSize,
+		Observer:       o.Observer,
 	})
 	hello := func(c *socket.Client) { _ = c.Send(json.RawMessage(helloMsg)) }
 

@@ -113,8 +113,23 @@ func Handler(reg *route.Registry) http.Handler {
 // Run registers the chat on reg and serves it on ln until ctx is done, then shuts down:
 // HTTP first, then every socket with 1001, waiting at most 10 s.
 func Run(ctx context.Context, ln net.Listener, reg *route.Registry, log *slog.Logger) error {
+	return Serve(ctx, ln, reg, nil, log)
+}
+
+// Serve is Run with more handlers beside the chat's, by path pattern (a node's
+// /metrics, for one).
+func Serve(ctx context.Context, ln net.Listener, reg *route.Registry, more map[string]http.Handler, log *slog.Logger) error {
 	Routes(reg, log)
-	srv := &http.Server{Handler: Handler(reg), ReadHeaderTimeout: 10 * time.Second}
+	h := Handler(reg)
+	if len(more) > 0 {
+		mux := http.NewServeMux()
+		mux.Handle("/", h)
+		for pattern, m := range more {
+			mux.Handle(pattern, m)
+		}
+		h = mux
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("chat listening", "url", "http://"+ln.Addr().String()+"/")

@@ -5,7 +5,8 @@
 //	NATS_URL=nats://127.0.0.1:4222 PORT=8001 go run .
 //	REDIS_URL=redis://127.0.0.1:6379 PORT=8002 go run .
 //
-// With neither variable it is one process, like examples/chat. NODE_ID names the node
+// With neither variable it is one process, like examples/chat. Either way it serves
+// Prometheus metrics at /metrics (metrics/prometheus). NODE_ID names the node
 // (default: random); CLUSTER_HEARTBEAT sets the presence heartbeat (default 2s). It is a
 // module of its own so that the chat's module does not depend on the brokers' client
 // libraries.
@@ -16,17 +17,21 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
+	prom "github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/rueidis"
 
 	"github.com/wsroute/wsroute/cluster"
 	"github.com/wsroute/wsroute/cluster/nats"
 	"github.com/wsroute/wsroute/cluster/redis"
 	"github.com/wsroute/wsroute/examples/chat/app"
+	wsprom "github.com/wsroute/wsroute/metrics/prometheus"
 	"github.com/wsroute/wsroute/route"
 )
 
@@ -60,11 +65,13 @@ func serve(log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	cfg := route.Config{Logger: log}
+	metrics := prom.NewRegistry()
+	obs := wsprom.New(metrics)
+	cfg := route.Config{Logger: log, Observer: obs}
 	if b != nil {
 		defer b.Close()
 		cfg.Broker = b
-		cfg.Cluster = cluster.Config{ID: os.Getenv("NODE_ID")}
+		cfg.Cluster = cluster.Config{ID: os.Getenv("NODE_ID"), OnGap: obs.Gap}
 		if hb := os.Getenv("CLUSTER_HEARTBEAT"); hb != "" {
 			if cfg.Cluster.Heartbeat, err = time.ParseDuration(hb); err != nil {
 				return err
@@ -82,9 +89,12 @@ func serve(log *slog.Logger) error {
 	}
 	reg := route.New(cfg)
 	if n := reg.Node(); n != nil {
+		obs.WatchNode(n)
 		log.Info("chat node joined the cluster", "node", n.ID())
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return app.Run(ctx, ln, reg, log)
+	return app.Serve(ctx, ln, reg, map[string]http.Handler{
+		"GET /metrics": promhttp.HandlerFor(metrics, promhttp.HandlerOpts{}),
+	}, log)
 }

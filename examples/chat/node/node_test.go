@@ -3,7 +3,9 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"regexp"
@@ -143,6 +145,14 @@ func testChatCluster(t *testing.T, brokerEnv string) {
 		}
 		require.True(t, time.Now().Before(deadline), "welcome.online never reached 4 (a, b, c and the probe): %v", online)
 	}
+
+	// Every node serves its metrics.
+	resp, err := http.Get(bases[0] + "/metrics")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Contains(t, string(body), `wsroute_connections{route="SOCKET /chat/{room}/ @json <1MB"} 1`)
+	assert.Contains(t, string(body), "wsroute_broker_received_total")
 
 	b.Close(1000, "bye")
 	for _, other := range []*wstest.Conn{a, c} {
