@@ -10,13 +10,13 @@ import (
 // data to be JSON (the @json mode validates every message); on other input it returns
 // nil or some slice of data, never panics.
 func Field(data []byte, name string) []byte {
-	i := skipJSONSpace(data, 0)
+	i := skipSpace(data, 0)
 	if i >= len(data) || data[i] != '{' {
 		return nil
 	}
 	i++
 	for {
-		i = skipJSONSpace(data, i)
+		i = skipSpace(data, i)
 		if i >= len(data) || data[i] != '"' {
 			return nil // '}' of an object without the key, or not JSON
 		}
@@ -32,11 +32,11 @@ func Field(data []byte, name string) []byte {
 			// Invalid UTF-8 decodes to U+FFFD, so a key equal to an invalid name is not it.
 			match = string(data[i+1:end-1]) == name && utf8.ValidString(name)
 		}
-		i = skipJSONSpace(data, end)
+		i = skipSpace(data, end)
 		if i >= len(data) || data[i] != ':' {
 			return nil
 		}
-		i = skipJSONSpace(data, i+1)
+		i = skipSpace(data, i+1)
 		vend := skipJSONValue(data, i)
 		if vend < 0 {
 			return nil
@@ -44,7 +44,7 @@ func Field(data []byte, name string) []byte {
 		if match {
 			return data[i:vend:vend]
 		}
-		i = skipJSONSpace(data, vend)
+		i = skipSpace(data, vend)
 		if i >= len(data) || data[i] != ',' {
 			return nil
 		}
@@ -52,17 +52,6 @@ func Field(data []byte, name string) []byte {
 	}
 }
 
-func skipJSONSpace(data []byte, i int) int {
-	for i < len(data) {
-		switch data[i] {
-		case ' ', '\t', '\n', '\r':
-			i++
-		default:
-			return i
-		}
-	}
-	return i
-}
 
 // scanJSONString returns the index just past the string starting at data[i] (a '"'), and
 // whether it holds escapes; -1 when it is not terminated.
