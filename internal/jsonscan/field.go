@@ -52,7 +52,6 @@ func Field(data []byte, name string) []byte {
 	}
 }
 
-
 // scanJSONString returns the index just past the string starting at data[i] (a '"'), and
 // whether it holds escapes; -1 when it is not terminated.
 func scanJSONString(data []byte, i int) (int, bool) {
