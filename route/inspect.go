@@ -47,6 +47,8 @@ type RoomInfo struct {
 type QueueInfo struct {
 	DeepestMessages int `json:"deepestMessages"` // the most messages queued for one client now
 	DeepestBytes    int `json:"deepestBytes"`    // the most bytes queued for one client now
+	PeakMessages    int `json:"peakMessages"`    // the most ever queued at once for one connected client
+	PeakBytes       int `json:"peakBytes"`
 }
 
 // NodeInfo is another live node of the cluster, as its last heartbeat described it.
@@ -87,6 +89,9 @@ func (r *Registry) Inspect() Snapshot {
 		m, b := c.Queued()
 		s.Queues.DeepestMessages = max(s.Queues.DeepestMessages, m)
 		s.Queues.DeepestBytes = max(s.Queues.DeepestBytes, b)
+		pm, pb := c.QueuePeak()
+		s.Queues.PeakMessages = max(s.Queues.PeakMessages, pm)
+		s.Queues.PeakBytes = max(s.Queues.PeakBytes, pb)
 	}
 	if r.node != nil {
 		s.Node = r.node.ID()

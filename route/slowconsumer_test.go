@@ -91,6 +91,11 @@ func TestSlowConsumer(t *testing.T) {
 				return
 			}
 
+			peak := reg.Inspect().Queues
+			assert.GreaterOrEqual(t, peak.PeakMessages, maxQueued, "Inspect's peak covers what the test saw")
+			assert.LessOrEqual(t, peak.PeakMessages, queueMsg)
+			assert.GreaterOrEqual(t, peak.PeakBytes, maxBytes)
+
 			// Drop policies: the stalled client stays. Once it reads, it gets the oldest
 			// messages for DropNewest, the newest for DropOldest, and exactly the ones that
 			// were not dropped.

@@ -82,7 +82,8 @@ func printSnapshot(w io.Writer, s route.Snapshot) error {
 			fmt.Fprintf(tw, "%s\t%d\n", r.Name, r.Online)
 		}
 	}
-	fmt.Fprintf(tw, "\ndeepest queue: %d messages, %d bytes\n", s.Queues.DeepestMessages, s.Queues.DeepestBytes)
+	fmt.Fprintf(tw, "\ndeepest queue: %d messages, %d bytes (peak %d messages, %d bytes)\n",
+		s.Queues.DeepestMessages, s.Queues.DeepestBytes, s.Queues.PeakMessages, s.Queues.PeakBytes)
 	if len(s.Nodes) > 0 {
 		fmt.Fprintln(tw, "\nNODE\tONLINE\tLAST HEARTBEAT")
 		for _, n := range s.Nodes {

@@ -87,6 +87,8 @@ type Client struct {
 	mu          sync.Mutex
 	q           ring
 	qBytes      int
+	peakMsgs    int32 // the most messages and bytes ever queued at once (QueuePeak)
+	peakBytes   int32
 	inflight    bool
 	reading     bool // a message handler runs: what is sent waits for it (endHandler)
 	closing     bool

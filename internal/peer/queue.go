@@ -1,6 +1,7 @@
 package peer
 
 import (
+	"math"
 	"sync"
 	"time"
 
@@ -213,8 +214,18 @@ func (c *Client) enqueue(it outItem) error {
 	}
 	c.q.push(it)
 	c.qBytes += size
+	c.peakMsgs = max(c.peakMsgs, int32(c.q.len()))
+	c.peakBytes = max(c.peakBytes, int32(min(c.qBytes, math.MaxInt32)))
 	c.mu.Unlock()
 	return nil
+}
+
+// QueuePeak reports the most messages and bytes that ever waited in the client's
+// outgoing queue at once.
+func (c *Client) QueuePeak() (messages, bytes int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return int(c.peakMsgs), int(c.peakBytes)
 }
 
 // slowConsumerLocked starts closing c with StatusSlowConsumer: it drops the queue, queues
