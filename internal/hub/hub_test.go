@@ -3,6 +3,7 @@ package hub
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -137,8 +138,8 @@ func TestConcurrent(t *testing.T) {
 	}
 }
 
-// index is what the benchmark drives: the sharded Index, or oneLock, the index as it
-// was before, every client and room behind one RWMutex.
+// index is what the benchmark drives: the sharded Index, or oneLock, the same maps (ids,
+// URLs, rooms) behind one RWMutex, as the hub kept them before.
 type index interface {
 	Add(m *member, url string)
 	Join(m *member, room string) bool
@@ -149,15 +150,30 @@ type index interface {
 type oneLock struct {
 	mu    sync.RWMutex
 	ids   map[string]*member
+	urls  map[string]map[*member]struct{}
+	urlOf map[*member]string
 	rooms map[string]map[*member]struct{}
 	of    map[*member][]string
 }
 
 func newOneLock() *oneLock {
-	return &oneLock{ids: map[string]*member{}, rooms: map[string]map[*member]struct{}{}, of: map[*member][]string{}}
+	return &oneLock{ids: map[string]*member{}, urls: map[string]map[*member]struct{}{}, urlOf: map[*member]string{},
+		rooms: map[string]map[*member]struct{}{}, of: map[*member][]string{}}
 }
 
-func (o *oneLock) Add(m *member, _ string) { o.mu.Lock(); o.ids[m.id] = m; o.mu.Unlock() }
+// Add does the same work as Index.Add: the id, and the URL's set.
+func (o *oneLock) Add(m *member, url string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.ids[m.id] = m
+	set := o.urls[url]
+	if set == nil {
+		set = map[*member]struct{}{}
+		o.urls[url] = set
+	}
+	set[m] = struct{}{}
+	o.urlOf[m] = url
+}
 
 func (o *oneLock) Join(m *member, room string) bool {
 	o.mu.Lock()
@@ -192,6 +208,12 @@ func (o *oneLock) Remove(m *member) bool {
 	}
 	delete(o.of, m)
 	delete(o.ids, m.id)
+	url := o.urlOf[m]
+	delete(o.urls[url], m)
+	if len(o.urls[url]) == 0 {
+		delete(o.urls, url)
+	}
+	delete(o.urlOf, m)
 	return true
 }
 
@@ -223,11 +245,17 @@ func benchIndex(b *testing.B, x index) {
 		me := g
 		next.Unlock()
 		buf := make([]*member, 0, 256)
+		url := fmt.Sprint("/u/", me, "/") // each goroutine's clients on a URL of their own, as on a real server
+		rooms := make([]string, 100)
+		for k := range rooms {
+			rooms[k] = fmt.Sprint("room", k)
+		}
+		prefix := fmt.Sprint(me, "-")
 		i := 0
 		for pb.Next() {
-			m := &member{fmt.Sprint(me, "-", i)}
-			room := fmt.Sprint("room", (me*31+i)%100)
-			x.Add(m, "/u/1/")
+			m := &member{prefix + strconv.Itoa(i)}
+			room := rooms[(me*31+i)%100]
+			x.Add(m, url)
 			x.Join(m, room)
 			buf = x.Collect(Target{Kind: Room, Rooms: []string{room}}, buf[:0])
 			x.Remove(m)
