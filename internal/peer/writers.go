@@ -29,6 +29,10 @@ type writerPool struct {
 	wg      sync.WaitGroup // the running goroutines, for Hub.Close
 }
 
+// poolMax is the largest frame the pool writes: larger ones go to the client's own
+// goroutine, which writes them in place.
+const poolMax = 1 << 10
+
 // poolBatch is how many clients a pool goroutine takes at a time.
 const poolBatch = 16
 
@@ -84,14 +88,14 @@ func (c *Client) writeSome() {
 		c.mu.Unlock()
 		return
 	}
-	if c.q.len() == 0 || !batchable(c.q.peek()) || c.q.peek().wireSize(c.zmin) > batchCopy {
+	if c.q.len() == 0 || !batchable(c.q.peek()) || c.q.peek().wireSize(c.zmin) > poolMax {
 		// A cork to flush, the close frame, or a large payload written in place:
 		// the client's own goroutine does it.
 		c.mu.Unlock()
 		c.conn.Async(c.drainJob)
 		return
 	}
-	b := c.takeBatchLocked(batchCopy) // larger payloads: the client's own goroutine writes them in place
+	b := c.takeBatchLocked(poolMax) // larger payloads: the client's own goroutine writes them in place
 	c.mu.Unlock()
 	b.frames(c.zmin)
 	sent, wire := len(b.items), len(b.buf)
