@@ -13,7 +13,7 @@ var ErrDestroyed = endpoint.ErrDestroyed
 // it is destroyed: 5 s, as in Total.js.
 const DefaultAutoDestroyDelay = endpoint.DefaultAutoDestroyDelay
 
-// Controller is the "$" of a Total.js socket route: the clients of one route at one
+// Controller is the "$" of a socket route: the clients of one route at one
 // concrete URL, the handlers set up for them, and the ways to reach them.
 //
 // All methods of Controller are safe for concurrent use. Handlers for one client run one
@@ -177,7 +177,7 @@ func (ctl *Controller) SendFunc(v any, keep func(c *socket.Client) bool) error {
 }
 
 // Broadcast sends v, encoded once, to every client of the controller except from
-// (Odac's ws.broadcast(data), Total.js's "send to everyone but the sender"). A nil from
+// (Odac's ws.broadcast(data)). A nil from
 // sends to everyone.
 func (ctl *Controller) Broadcast(from *socket.Client, v any) error {
 	return ctl.e().Broadcast((*peer.Client)(from), v)

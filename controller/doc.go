@@ -21,14 +21,14 @@
 //	    counts in Online.
 //	  - autodestroy: with AutoDestroy, a controller that has had no client for the grace
 //	    period (5 s) runs the AutoDestroy callbacks and is destroyed. A client arriving in
-//	    between cancels it. Without AutoDestroy an empty controller lives until Destroy,
-//	    as in Total.js: use AutoDestroy on routes with parameters, or every room ever
+//	    between cancels it. Without AutoDestroy an empty controller lives until Destroy:
+//	    use AutoDestroy on routes with parameters, or every room ever
 //	    visited keeps its controller.
 //	  - destroy: Destroy (or the autodestroy) runs the OnDestroy handlers, forgets the
 //	    controller in the registry and closes its clients with 1000. The next client of
 //	    the URL gets a new controller, and setup runs again.
 //
-// Unlike Total.js, a "+" route and a "-" route on the same URL get separate controllers.
+// A "+" route and a "-" route on the same URL get separate controllers.
 //
 // # Sending
 //
@@ -41,22 +41,22 @@
 // # Typed messages
 //
 // On(type, fn) takes the JSON messages whose type field (route.Config.TypeField, "type"
-// by default) has that string value, as openspeed's custom events; every other message
+// by default) has that string value; every other message
 // reaches OnMessage. The field is found by a scan of the top-level object, without
 // decoding the message and without allocating; on @text routes only valid JSON is
-// dispatched by type. With TypeField "TYPE" and socket.Message.Reply this is Total.js's
-// $.api request and answer.
+// dispatched by type. With TypeField "TYPE" and socket.Message.Reply, a request carries
+// its callback id and gets its answer.
 //
 // # Rooms and broadcasts
 //
 // Clients join rooms (socket.Client.Join); the index is the registry's, so a room spans
 // routes. To(room) is this controller's part of a room:
 //
-//	ctl.To(room).Send(v)                  // Odac ws.to(room).send, openspeed broadcastAll(room)
-//	ctl.To(room).Broadcast(c, v)          // openspeed broadcast(room): all but the sender
-//	ctl.Broadcast(c, v)                   // Odac ws.broadcast: everyone here but the sender
+//	ctl.To(room).Send(v)                  // the room's members here
+//	ctl.To(room).Broadcast(c, v)          // the room's members here but the sender
+//	ctl.Broadcast(c, v)                   // everyone here but the sender
 //	ctl.BroadcastWith(c, v, controller.BroadcastOptions{Rooms: rooms, IncludeSelf: true})
-//	                                      // the Vite plugin's conn.broadcast(data, {rooms, includeSelf})
+//	                                      // the clients here in any of rooms, the sender too
 //
 // Each encodes v once, and a client in several of the rooms gets it once. The registry's
 // To(room) reaches a room across all controllers.

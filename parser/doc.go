@@ -126,7 +126,7 @@
 // parameter, the bad character in a name, the "@" of a flag, the "<" of a size (or its number or
 // unit when that is what is wrong), and len(route) when something is missing at the end.
 //
-// How this dialect differs from Total.js v5 is in docs/migrate-totaljs.md.
+// How this dialect differs from the original is in docs/migrate-totaljs.md.
 //
 // # Canonical form
 //

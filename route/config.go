@@ -79,8 +79,8 @@ type Config struct {
 	// TypeField is the JSON field that Controller.On dispatches on. Defaults to "type".
 	TypeField string
 	// ReplyField is the JSON field that carries a request's callback id, which
-	// socket.Message.Reply copies into its answer. Defaults to "callbackid" (Total.js's
-	// $.api messages).
+	// socket.Message.Reply copies into its answer. Defaults to "callbackid"
+	// (socket.DefaultReplyField).
 	ReplyField string
 
 	// Authorize decides whether a request is authorized, for routes with a "+" or "-"

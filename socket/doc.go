@@ -59,8 +59,7 @@
 //	socket.Binary         binary frame          binary frame          binary frame
 //	anything else         json.Marshal, text    json.Marshal, text    ErrUnsupportedValue
 //
-// (*) must be valid UTF-8, else ErrInvalidText. Total.js v5 sends a string raw on @json
-// and quoted on @text; wsroute follows the design instead: @json always JSON-encodes.
+// (*) must be valid UTF-8, else ErrInvalidText. @json always JSON-encodes.
 //
 // # Incoming messages
 //
@@ -97,7 +96,7 @@
 // fail with ErrClosed), [StateClosed] when the connection is gone (the close handler
 // runs in this state). [Client.Ping] sends a ping at once; the controller's OnPing and
 // OnPong handlers get the ping and pong frames. [Client.SendBinary] (or Send of a [Binary]) sends a binary frame
-// on any route, @json included (Odac's sendBinary).
+// on any route, @json included.
 //
 // # Rooms
 //
@@ -110,10 +109,9 @@
 //
 // # Per-client data, context and timers
 //
-// [Client.Set], [Client.Get] and [Client.Delete] are a per-client store (Odac's
-// ws.data), safe for concurrent use. [Client.Context] is cancelled when the client
-// closes, for work tied to the connection. [Client.After] and [Client.Every] (Odac's
-// setTimeout and setInterval) run a function later or periodically; they stop by
+// [Client.Set], [Client.Get] and [Client.Delete] are a per-client store, safe for
+// concurrent use. [Client.Context] is cancelled when the client closes, for work tied to
+// the connection. [Client.After] and [Client.Every] run a function later or periodically; they stop by
 // themselves when the client starts closing, and the returned [Timer] stops them sooner.
 // A waiting timer holds no goroutine; its function runs on a goroutine of its own,
 // concurrently with the client's handlers, and a panic in it is handled as a handler's.
@@ -148,9 +146,8 @@
 // # Request and reply
 //
 // A message that carries a callback id in the route's reply field (route.Config's ReplyField,
-// "callbackid" by default, as in Total.js's $.api) can be answered with [Message.Reply]:
-// the answer carries the same id, so the browser can match it to its request, as with a
-// Socket.IO acknowledgement. The id is looked up only when Reply is called, by
+// "callbackid" by default) can be answered with [Message.Reply]: the answer carries the
+// same id, so the browser can match it to its request. The id is looked up only when Reply is called, by
 // [Message.Field], which scans the JSON without decoding or allocating; an answer made
 // after the handler has returned keeps [Message.CallbackID] and calls [Client.ReplyTo].
 package socket

@@ -97,7 +97,7 @@ func (m Message) CallbackID() json.RawMessage {
 	return peer.Message(m).CallbackID()
 }
 
-// Reply answers a request (Total.js $.api, a Socket.IO acknowledgement): it sends v to
+// Reply answers a request: it sends v to
 // the client the message came from, carrying the message's callback id. It must be
 // called before the handler returns; to answer later, keep m.CallbackID() and call
 // Client.ReplyTo.

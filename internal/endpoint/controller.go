@@ -14,7 +14,7 @@ import (
 var ErrDestroyed = errors.New("controller: destroyed")
 
 // DefaultAutoDestroyDelay is how long an empty controller with AutoDestroy waits before
-// it is destroyed: 5 s, as in Total.js.
+// it is destroyed: 5 s.
 const DefaultAutoDestroyDelay = 5 * time.Second
 
 // Config is what the registry tells a new controller.
@@ -39,7 +39,7 @@ type Config struct {
 	Destroyed func(*Endpoint)
 }
 
-// Endpoint is the "$" of a Total.js socket route: the clients of one route at one
+// Endpoint is the implementation of controller.Controller: the clients of one route at one
 // concrete URL, the handlers set up for them, and the ways to reach them.
 //
 // All methods of Endpoint are safe for concurrent use. Handlers for one client run one
@@ -141,7 +141,7 @@ func (ctl *Endpoint) OnMessage(fn func(c *peer.Client, m peer.Message)) {
 }
 
 // On adds a handler for JSON messages whose type field (Config.TypeField, "type" by
-// default) equals typ, as openspeed's custom events. Messages it takes do not reach
+// default) equals typ. Messages it takes do not reach
 // OnMessage. It panics if typ is empty: a message without a type goes to OnMessage.
 func (ctl *Endpoint) On(typ string, fn func(c *peer.Client, m peer.Message)) {
 	ctl.mustBeInSetup("On")

@@ -12,8 +12,7 @@ import (
 // controller only; peer.Client.To and the registry's To reach all of them.
 type Room = peer.Room
 
-// To returns this controller's part of room, to send to its members (Odac's
-// ws.to(room).send(data)):
+// To returns this controller's part of room, to send to its members:
 //
 //	ctl.To("lobby").Send(v)          // everyone in the room on this URL
 //	ctl.To("lobby").Broadcast(c, v)  // everyone in the room on this URL but c
@@ -60,8 +59,7 @@ func (ctl *Endpoint) Rooms() []string {
 	return out
 }
 
-// BroadcastOptions narrow Endpoint.BroadcastWith, in the style of the Vite plugin's
-// conn.broadcast(data, {rooms, includeSelf}).
+// BroadcastOptions narrow Endpoint.BroadcastWith (see controller.BroadcastOptions).
 type BroadcastOptions struct {
 	// Rooms limits the send to clients in at least one of these rooms; a client in
 	// several of them gets the message once. Empty means every client of the controller.
@@ -70,9 +68,8 @@ type BroadcastOptions struct {
 	IncludeSelf bool
 }
 
-// Broadcast sends v, encoded once, to every client of the controller except from
-// (Odac's ws.broadcast(data), Total.js's "send to everyone but the sender"). A nil from
-// sends to everyone.
+// Broadcast sends v, encoded once, to every client of the controller except from; a nil
+// from sends to everyone.
 func (ctl *Endpoint) Broadcast(from *peer.Client, v any) error {
 	t := hub.Target{Kind: hub.URL, Key: ctl.url}
 	if from != nil {

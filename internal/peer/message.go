@@ -57,7 +57,7 @@ func (m Message) Binary() bool { return m.binary }
 func (m Message) Decode(v any) error { return json.Unmarshal(m.data, v) }
 
 // Binary is a value that every mode sends as a binary frame, even on a @json or @text
-// route (Odac's sendBinary).
+// route.
 type Binary []byte
 
 // Text is a value that every mode sends as a text frame, unencoded, even on a @json route.

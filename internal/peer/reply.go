@@ -9,8 +9,7 @@ import (
 	"github.com/wsroute/wsroute/internal/jsonscan"
 )
 
-// DefaultReplyField is the default of Options.ReplyField: the field of Total.js's $.api
-// messages ({"TYPE":"api","callbackid":"…","data":…}).
+// DefaultReplyField is the default of Options.ReplyField (see socket.DefaultReplyField).
 const DefaultReplyField = "callbackid"
 
 var errNoClient = errors.New("socket: message was not received from a client")
@@ -55,7 +54,7 @@ func (m Message) callbackID() []byte {
 	return id
 }
 
-// Reply answers a request (Total.js $.api, a Socket.IO acknowledgement): it sends v to
+// Reply answers a request: it sends v to
 // the client the message came from, carrying the message's callback id. It must be
 // called before the handler returns; to answer later, keep m.CallbackID() and call
 // Client.ReplyTo.

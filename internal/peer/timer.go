@@ -5,8 +5,7 @@ import (
 	"time"
 )
 
-// Timer is a callback scheduled on a client by After or Every (Odac's setTimeout and
-// setInterval). It stops by itself when the client closes; Stop stops it sooner.
+// Timer is a callback scheduled on a client by After or Every. It stops by itself when the client closes; Stop stops it sooner.
 //
 // A Timer holds no goroutine while it waits: each run starts on a goroutine of the
 // runtime's timer, as with time.AfterFunc. Its methods are safe for concurrent use.

@@ -61,7 +61,7 @@ type Options struct {
 	// HandshakeTimeout bounds writing the 101 response. Defaults to 5 s.
 	HandshakeTimeout time.Duration
 	// ReplyField is the top-level JSON field that carries a request's callback id, for
-	// Message.Reply. Defaults to "callbackid", as in Total.js's $.api messages.
+	// Message.Reply. Defaults to "callbackid".
 	ReplyField string
 	// Hub tracks the clients for heartbeats, lookups and rooms. Defaults to a hub of its own.
 	Hub *Hub
