@@ -164,7 +164,7 @@ type Info struct {
 func (u *Upgrader) Upgrade(w http.ResponseWriter, r *http.Request, info Info) (*Client, error) {
 	conn, deflate, err := u.upgrade(w, r)
 	if err != nil {
-		return nil, fmt.Errorf("socket: upgrade: %s", err)
+		return nil, fmt.Errorf("socket: upgrade: %w", err)
 	}
 	now := time.Now().UnixNano()
 	c := &Client{
