@@ -50,7 +50,12 @@ func (c *counts) Dropped(r string, p socket.Overflow, m int) {
 	c.add(fmt.Sprint("dropped ", r, " ", p), m)
 }
 func (c *counts) Handled(r string, d time.Duration) { c.add("handled "+r, 1) }
-func (c *counts) QueueDepth(r string, m int)        { c.add("depth reports "+r, 1) }
+func (c *counts) QueueDepth(r string, m int) {
+	c.add("depth reports "+r, 1)
+	c.mu.Lock()
+	c.n["depth now "+r] = m
+	c.mu.Unlock()
+}
 
 // TestObserver drives a route through admissions, refusals, messages and closes, and
 // checks what the observer was told, labelled by the route pattern only.
@@ -95,7 +100,12 @@ func TestObserver(t *testing.T) {
 		assert.Equal(t, 1, obs.get("refused "+label+" 4001"))
 		assert.Equal(t, 1, obs.get("refused  404"), "no route: no label")
 		assert.Equal(t, 1, obs.get("closed "+label+" 1000"))
-		assert.Positive(t, obs.get("depth reports "+label))
+		reports := obs.get("depth reports " + label)
+		assert.Positive(t, reports)
 		b.Kill()
+		synctest.Wait()
+		time.Sleep(2 * time.Second) // on the fake clock: the sweeper has stopped with the last client
+		assert.Equal(t, reports+1, obs.get("depth reports "+label), "a last report when the route empties")
+		assert.Zero(t, obs.get("depth now "+label), "the gauge goes back to zero")
 	})
 }

@@ -141,6 +141,12 @@ func (h *Hub) sweep(stop chan struct{}) {
 	t := time.NewTicker(h.cfg.SweepInterval)
 	defer t.Stop()
 	var buf []*Client
+	var reported map[Observer]int // the routes' queue depths last reported
+	defer func() {
+		for obs := range reported {
+			obs.QueueDepth(0) // the last client is gone: nothing is queued
+		}
+	}()
 	for {
 		select {
 		case <-stop:
@@ -155,9 +161,15 @@ func (h *Hub) sweep(stop chan struct{}) {
 					depths[obs] += m
 				}
 			}
+			for obs := range reported {
+				if _, ok := depths[obs]; !ok {
+					obs.QueueDepth(0) // the route's clients are gone
+				}
+			}
 			for obs, n := range depths {
 				obs.QueueDepth(n)
 			}
+			reported = depths
 			clear(buf)
 		}
 	}
