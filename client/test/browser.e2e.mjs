@@ -140,6 +140,34 @@ const scenarios = {
     await p.close();
   },
 
+  async "visible again: an immediate retry instead of the backoff's wait"() {
+    const p = await page();
+    await p.evaluate(() => {
+      Math.random = () => 0.99; // the first retry would wait 59.4 s
+      window.open('v', '/echo/', { reconnectDelay: 60000, maxReconnectDelay: 60000 });
+    });
+    await until(p, 'v', 'open');
+    await server('down');
+    const [rec] = await until(p, 'v', 'reconnecting');
+    assert.equal(rec.a.delay, 59400);
+    await server('up');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await p.evaluate(() => window.sockets.v.state), 'reconnecting', 'still waiting out the backoff');
+    const t0 = Date.now();
+    // Headless Chromium has no hidden tabs to switch to: the page's visibility is set, and
+    // the browser's own event dispatched, as when a user comes back to a hidden tab.
+    await p.evaluate(() => {
+      let state = 'hidden';
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
+      document.dispatchEvent(new Event('visibilitychange'));
+      state = 'visible';
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await until(p, 'v', 'open', 2, 5000);
+    console.log(`  reconnected ${Date.now() - t0} ms after the page became visible`);
+    await p.close();
+  },
+
   async 'close codes: 4001 and the other stop codes end the socket, 1012 is retried'() {
     const p = await page();
     for (const code of [4001, 4003, 1008, 1009]) {
