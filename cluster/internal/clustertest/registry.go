@@ -57,6 +57,10 @@ func startRegistries(t *testing.T, s Server, n int) []*regNode {
 					_ = ctl.Broadcast(c, out)
 				case "room":
 					_ = c.To(in.Arg).Send(out)
+				case "ctlto":
+					_ = ctl.To(in.Arg).Send(out) // the room's members on this URL only
+				case "keep":
+					_ = reg.SendFunc(out, func(*socket.Client) bool { return true }) // a closure: this node only
 				case "all":
 					_ = reg.Send(out)
 				case "direct":
@@ -124,6 +128,14 @@ func Registries(t *testing.T, s Server) {
 	Eventually(t, wait, "the cluster counts four clients", func() bool { return nodes[0].reg.ClusterOnline() == 4 })
 	assert.Equal(t, 1, nodes[0].reg.Online(), "Online is this node's")
 	Eventually(t, wait, "room:one on three nodes", func() bool { return nodes[2].reg.ClusterRoomOnline("room:one") == 3 })
+	ctl := nodes[0].reg.Controller("/chat/one/")
+	require.NotNil(t, ctl)
+	assert.Equal(t, 1, ctl.Online())
+	Eventually(t, wait, "the URL's clients on every node", func() bool { return ctl.ClusterOnline() == 3 })
+	snap := nodes[0].reg.Inspect()
+	assert.Equal(t, "reg0", snap.Node)
+	require.Len(t, snap.Nodes, 2, "Inspect lists the other nodes")
+	assert.Equal(t, 4, snap.ClusterOnline)
 
 	// Each step waits for its recipients before the next, so every client's next
 	// message is known: a message to the wrong client shows as a mismatch.
@@ -146,6 +158,19 @@ func Registries(t *testing.T, s Server) {
 	// Nobody got anything else: a last broadcast is everyone's next message.
 	b1.Send(t, map[string]string{"op": "all", "text": "mark"})
 	expect("mark", a1, b1, b2, c1)
+
+	// A controller's room is narrowed to its URL on every node: b2, on /chat/two/, reaches
+	// none of room:one's members, who are all on /chat/one/. A broadcast b2 publishes
+	// next, through the same node, is everyone's next message.
+	b2.Send(t, map[string]string{"op": "ctlto", "arg": "room:one", "text": "ctl.To"})
+	b2.Send(t, map[string]string{"op": "all", "text": "mark 2"})
+	expect("mark 2", a1, b1, b2, c1)
+
+	// A send with a keep closure stays on its node: c1 is node 2's only client.
+	c1.Send(t, map[string]string{"op": "keep", "text": "keep"})
+	expect("keep", c1)
+	c1.Send(t, map[string]string{"op": "all", "text": "mark 3"})
+	expect("mark 3", a1, b1, b2, c1)
 
 	a1.Send(t, map[string]string{"op": "kick", "arg": c1id})
 	code, reason := c1.WaitClosed(t)
