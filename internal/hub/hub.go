@@ -59,6 +59,15 @@ type idShard[M Member] struct {
 	_  [40]byte // keeps neighbouring shards' locks off one cache line
 }
 
+// find returns m's entry, if m itself (not only its id) is in the shard. The shard's
+// lock is held.
+func (s *idShard[M]) find(m M) *entry[M] {
+	if e, ok := s.m[m.ID()]; ok && e.m == m {
+		return e
+	}
+	return nil
+}
+
 type entry[M Member] struct {
 	m     M
 	url   string
@@ -114,8 +123,8 @@ func (x *Index[M]) Bind(m M, url string) bool {
 	s := &x.ids[shard(m.ID())]
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.m[m.ID()]
-	if !ok || e.m != m || e.url != "" || url == "" {
+	e := s.find(m)
+	if e == nil || e.url != "" || url == "" {
 		return false
 	}
 	e.url = url
@@ -129,8 +138,8 @@ func (x *Index[M]) Remove(m M) bool {
 	s := &x.ids[shard(m.ID())]
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.m[m.ID()]
-	if !ok || e.m != m {
+	e := s.find(m)
+	if e == nil {
 		return false
 	}
 	delete(s.m, m.ID())
@@ -210,20 +219,14 @@ func (x *Index[M]) Get(id string) (M, bool) {
 	return zero, false
 }
 
-// Has reports whether m itself (not only its id) is in the index.
-func (x *Index[M]) Has(m M) bool {
-	got, ok := x.Get(m.ID())
-	return ok && got == m
-}
-
 // Join adds m to room and reports whether m is in the index (a member that has left
 // the index never reappears in a room). Joining twice is joining once.
 func (x *Index[M]) Join(m M, room string) bool {
 	s := &x.ids[shard(m.ID())]
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.m[m.ID()]
-	if !ok || e.m != m {
+	e := s.find(m)
+	if e == nil {
 		return false
 	}
 	if _, in := e.rooms[room]; in {
@@ -242,8 +245,8 @@ func (x *Index[M]) Leave(m M, room string) bool {
 	s := &x.ids[shard(m.ID())]
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.m[m.ID()]
-	if !ok || e.m != m {
+	e := s.find(m)
+	if e == nil {
 		return false
 	}
 	if _, in := e.rooms[room]; !in {
@@ -259,7 +262,7 @@ func (x *Index[M]) RoomsOf(m M) []string {
 	s := &x.ids[shard(m.ID())]
 	s.mu.RLock()
 	out := []string{}
-	if e, ok := s.m[m.ID()]; ok && e.m == m {
+	if e := s.find(m); e != nil {
 		for r := range e.rooms {
 			out = append(out, r)
 		}
@@ -274,8 +277,8 @@ func (x *Index[M]) InRoom(m M, room string) bool {
 	s := &x.ids[shard(m.ID())]
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	e, ok := s.m[m.ID()]
-	if !ok || e.m != m {
+	e := s.find(m)
+	if e == nil {
 		return false
 	}
 	_, in := e.rooms[room]
@@ -332,16 +335,8 @@ func (x *Index[M]) Collect(t Target, dst []M) []M {
 		u := &x.urls[shard(t.Scope)]
 		u.mu.RLock()
 		on := u.m[t.Scope]
-		n := start
-		for _, m := range dst[start:] {
-			if _, ok := on[m]; ok {
-				dst[n] = m
-				n++
-			}
-		}
+		dst = keepOnly(dst, start, func(m M) bool { _, ok := on[m]; return ok })
 		u.mu.RUnlock()
-		clear(dst[n:])
-		dst = dst[:n]
 	case IDs:
 		for _, id := range t.IDs {
 			if m, ok := x.Get(id); ok && !slices.Contains(dst[start:], m) {
@@ -352,9 +347,14 @@ func (x *Index[M]) Collect(t Target, dst []M) []M {
 	if len(t.Except) == 0 {
 		return dst
 	}
+	return keepOnly(dst, start, func(m M) bool { return !slices.Contains(t.Except, m.ID()) })
+}
+
+// keepOnly drops the members of dst[start:] that keep refuses, in place.
+func keepOnly[M Member](dst []M, start int, keep func(M) bool) []M {
 	n := start
 	for _, m := range dst[start:] {
-		if !slices.Contains(t.Except, m.ID()) {
+		if keep(m) {
 			dst[n] = m
 			n++
 		}
@@ -366,34 +366,28 @@ func (x *Index[M]) Collect(t Target, dst []M) []M {
 // dedupe drops the repeated members of dst[start:], in place.
 func dedupe[M Member](dst []M, start int) []M {
 	seen := make(map[M]struct{}, len(dst)-start)
-	n := start
-	for _, m := range dst[start:] {
-		if _, dup := seen[m]; !dup {
-			seen[m] = struct{}{}
-			dst[n] = m
-			n++
-		}
-	}
-	clear(dst[n:])
-	return dst[:n]
+	return keepOnly(dst, start, func(m M) bool {
+		_, dup := seen[m]
+		seen[m] = struct{}{}
+		return !dup
+	})
 }
 
 // Counts returns the number of members in total, per URL and per room.
 func (x *Index[M]) Counts() (total int, urls, rooms map[string]int) {
 	urls, rooms = make(map[string]int), make(map[string]int)
 	for i := range x.urls {
-		s := &x.urls[i]
-		s.mu.RLock()
-		for k, set := range s.m {
-			urls[k] = len(set)
-		}
-		s.mu.RUnlock()
-		r := &x.rooms[i]
-		r.mu.RLock()
-		for k, set := range r.m {
-			rooms[k] = len(set)
-		}
-		r.mu.RUnlock()
+		x.urls[i].sizes(urls)
+		x.rooms[i].sizes(rooms)
 	}
 	return x.Len(), urls, rooms
+}
+
+// sizes adds each key's number of members to into.
+func (s *setShard[M]) sizes(into map[string]int) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for k, set := range s.m {
+		into[k] = len(set)
+	}
 }
