@@ -61,7 +61,6 @@ func testBatchedWrites(t *testing.T, n int, sizes []int) {
 				p, err := peer.Prepare(peer.ModeBinary, peer.Binary(payloadOf(sizes, i)))
 				assert.NoError(t, err)
 				assert.NoError(t, c.SendPrepared(p))
-				p.Release()
 			}
 			mu.Unlock()
 		}
@@ -164,7 +163,6 @@ func TestBroadcastPoolManyClients(t *testing.T) {
 		for _, c := range cs {
 			require.NoError(t, c.SendPrepared(p))
 		}
-		p.Release()
 	}
 	for k, conn := range conns {
 		var got []string

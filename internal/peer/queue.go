@@ -48,8 +48,8 @@ func (p *Prepared) compressed() []byte {
 	return p.zframe
 }
 
-// Prepare encodes v once for clients of the given mode. The caller holds one reference
-// and must call Release after its last SendPrepared.
+// Prepare encodes v once for clients of the given mode; the frames are the collector's
+// once the last client has written them.
 func Prepare(mode Mode, v any) (*Prepared, error) {
 	op, data, err := encode(mode, v)
 	if err != nil {
@@ -75,10 +75,6 @@ func (p *Prepared) Payload() (binary bool, data []byte) {
 
 // Size is the encoded payload's length in bytes.
 func (p *Prepared) Size() int { return len(p.data) }
-
-// Release tells p that the caller is done sending it. The frames are not pooled, so it
-// does nothing: the collector frees them once the last client has written them.
-func (p *Prepared) Release() {}
 
 // outItem is one entry of a client's outgoing queue.
 type outItem struct {

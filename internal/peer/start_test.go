@@ -268,7 +268,6 @@ func TestSendCopies(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			defer p.Release()
 			return c.SendPrepared(p)
 		}, `"hello"`},
 		{"a large payload", peer.ModeText, func(c *peer.Client, b []byte) error {

@@ -87,7 +87,6 @@ func FuzzWire(f *testing.F) {
 				require.NoError(t, err)
 				require.NoError(t, z.SendPrepared(pr))
 				require.NoError(t, p.SendPrepared(pr))
-				pr.Release()
 				continue
 			}
 			require.NoError(t, z.Send(v))

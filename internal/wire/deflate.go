@@ -44,15 +44,6 @@ func (c *compressor) put() {
 	}
 }
 
-// AppendDeflate appends src compressed as one permessage-deflate message, without
-// context takeover, to dst.
-func AppendDeflate(dst, src []byte) []byte {
-	c := compressors.Get().(*compressor)
-	dst = append(dst, c.deflate(src)...)
-	c.put()
-	return dst
-}
-
 // AppendCompressedFrame appends a whole frame carrying payload compressed, with RSV1 set.
 func AppendCompressedFrame(dst []byte, op byte, payload []byte) []byte {
 	c := compressors.Get().(*compressor)
