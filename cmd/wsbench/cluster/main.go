@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -25,6 +24,7 @@ import (
 	wsnats "github.com/wsroute/wsroute/cluster/nats"
 	wsredis "github.com/wsroute/wsroute/cluster/redis"
 	"github.com/wsroute/wsroute/controller"
+	"github.com/wsroute/wsroute/internal/wstest"
 	"github.com/wsroute/wsroute/route"
 	"github.com/wsroute/wsroute/socket"
 )
@@ -106,29 +106,9 @@ func startBroker(b string) (func() (cluster.Broker, error), func(), error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("redis-server not installed (apt-get install redis-server)")
 		}
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+		addr, stop, err := wstest.LaunchRedis(path)
 		if err != nil {
 			return nil, nil, err
-		}
-		port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
-		_ = l.Close()
-		dir, _ := os.MkdirTemp("", "wsbench-redis")
-		cmd := exec.Command(path, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir)
-		if err := cmd.Start(); err != nil {
-			return nil, nil, err
-		}
-		stop := func() { _ = cmd.Process.Kill(); _ = cmd.Wait(); _ = os.RemoveAll(dir) }
-		addr := "127.0.0.1:" + port
-		for deadline := time.Now().Add(10 * time.Second); ; {
-			if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-				_ = c.Close()
-				break
-			}
-			if time.Now().After(deadline) {
-				stop()
-				return nil, nil, fmt.Errorf("redis-server not ready")
-			}
-			time.Sleep(20 * time.Millisecond) // polling a process that has no ready signal
 		}
 		return func() (cluster.Broker, error) {
 			return wsredis.Connect(rueidis.ClientOption{InitAddress: []string{addr}})

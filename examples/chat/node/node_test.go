@@ -4,12 +4,10 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"regexp"
-	"strconv"
 	"testing"
 	"time"
 
@@ -92,7 +90,7 @@ func TestChatCluster(t *testing.T) {
 		testChatCluster(t, "NATS_URL="+srv.ClientURL())
 	})
 	t.Run("redis", func(t *testing.T) {
-		testChatCluster(t, "REDIS_URL=redis://"+startRedis(t)+"/0")
+		testChatCluster(t, "REDIS_URL=redis://"+wstest.StartRedis(t)+"/0")
 	})
 }
 
@@ -175,32 +173,4 @@ func nextWithin(c *wstest.Conn, d time.Duration) (wstest.Frame, bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	return wstest.Frame{}, false
-}
-
-// startRedis starts redis-server on a free loopback port, or skips (fails in CI) when
-// it is not installed, and returns its address.
-func startRedis(t *testing.T) string {
-	t.Helper()
-	path := wstest.NeedCommand(t, "redis-server", "apt-get install redis-server")
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := l.Addr().(*net.TCPAddr).Port
-	require.NoError(t, l.Close())
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	cmd := exec.Command(path, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", t.TempDir())
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	deadline := time.Now().Add(wstest.Timeout)
-	for {
-		conn, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			_ = conn.Close()
-			return addr
-		}
-		require.True(t, time.Now().Before(deadline), "redis-server not ready: %v", err)
-		time.Sleep(20 * time.Millisecond) // polling a process that has no ready signal
-	}
 }
