@@ -218,7 +218,10 @@ func (c *Client) drain() {
 	c.inflightSince.Store(time.Now().UnixNano())
 	b.frames(c.zmin)
 	b.wv = b.bufs
-	sent, wire := len(b.items), b.wireBytes()
+	var sent, wire int
+	if c.up.opts.Observer != nil {
+		sent, wire = len(b.items), b.wireBytes()
+	}
 	err := c.nc.writeFrames(b.buf, &b.wv)
 	b.reset()
 	if err == nil {

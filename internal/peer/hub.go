@@ -153,10 +153,13 @@ func (h *Hub) sweep(stop chan struct{}) {
 			return
 		case now := <-t.C:
 			buf = h.Clients(buf[:0])
-			depths := map[Observer]int{} // per route, for the queue-depth gauge
+			var depths map[Observer]int // per route, for the queue-depth gauge
 			for _, c := range buf {
 				c.sweep(now.UnixNano(), &h.cfg)
 				if obs := c.up.opts.Observer; obs != nil {
+					if depths == nil {
+						depths = make(map[Observer]int)
+					}
 					m, _ := c.Queued()
 					depths[obs] += m
 				}
