@@ -59,7 +59,7 @@ const (
 // it (typically the sender).
 type Target struct {
 	Kind   Kind
-	URL    string   // KindURL: the controller's URL; KindRoom: only the members on this URL ("" for all)
+	URL    string   // KindURL: the controller (its URL, "+" or "-" in front for an auth-prefixed route); KindRoom: only the members of that controller ("" for all)
 	Room   string   // KindRoom
 	Rooms  []string // KindRoom: more rooms; a member of several gets the message once
 	IDs    []string // KindIDs: cluster-wide client ids

@@ -169,7 +169,7 @@ func (a *admission) bind() bool {
 		http.Error(a.w, "malformed path", http.StatusBadRequest)
 		return false
 	}
-	a.info = peer.Info{URL: key, Params: params, IP: a.ip}
+	a.info = peer.Info{URL: key, Key: a.e.hubKey(key), Params: params, IP: a.ip}
 	if a.authorized {
 		a.info.User = a.user
 	}

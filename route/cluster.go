@@ -3,6 +3,7 @@ package route
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/wsroute/wsroute/cluster"
 	"github.com/wsroute/wsroute/internal/hub"
@@ -122,8 +123,10 @@ func (r *Registry) clusterURLOnline(url string) int {
 // peers and counters.
 func (r *Registry) Node() *cluster.Node { return r.node }
 
-// modeAt is the message mode of the route that serves url.
+// modeAt is the message mode of the route that serves url, a controller's hub key
+// (entry.hubKey): an auth prefix is dropped.
 func (r *Registry) modeAt(url string) (socket.Mode, bool) {
+	url = strings.TrimLeft(url, "+-")
 	var st matchState
 	entries := r.lookupNth(url, 0, &st)
 	if len(entries) == 0 {

@@ -50,6 +50,20 @@ type entry struct {
 	key    string   // the controller key of a route without parameters or wildcard
 }
 
+// hubKey names e's controller at url, as Controllers does and as the hub indexes its
+// clients: the URL, prefixed with "+" or "-" for a route with an auth prefix, so that the
+// two controllers of one URL (a "+" and a "-" route) reach only their own clients. It is
+// the same on every node of a cluster.
+func (e *entry) hubKey(url string) string {
+	switch e.spec.Auth {
+	case parser.AuthAuthorized:
+		return "+" + url
+	case parser.AuthUnauthorized:
+		return "-" + url
+	}
+	return url
+}
+
 // ctlKey identifies a controller: one per route and concrete URL.
 type ctlKey struct {
 	route int
@@ -265,6 +279,7 @@ func (r *Registry) controllerFor(e *entry, url string, params []string, c *peer.
 		if ctl == nil {
 			ctl = endpoint.New(endpoint.Config{
 				URL:              url,
+				Key:              e.hubKey(url),
 				Params:           params,
 				Route:            e.str,
 				Mode:             c.Mode(),
@@ -301,14 +316,7 @@ func (r *Registry) Controllers() map[string]*controller.Controller {
 	defer r.mu.RUnlock()
 	out := make(map[string]*controller.Controller, len(r.ctls))
 	for k, ctl := range r.ctls {
-		key := k.url
-		switch r.entries[k.route].spec.Auth {
-		case parser.AuthAuthorized:
-			key = "+" + key
-		case parser.AuthUnauthorized:
-			key = "-" + key
-		}
-		out[key] = (*controller.Controller)(ctl)
+		out[r.entries[k.route].hubKey(k.url)] = (*controller.Controller)(ctl)
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package endpoint
 
 import (
+	"cmp"
 	"errors"
 	"log/slog"
 	"sync"
@@ -20,6 +21,7 @@ const DefaultAutoDestroyDelay = 5 * time.Second
 // Config is what the registry tells a new controller.
 type Config struct {
 	URL    string    // the normalised concrete URL, e.g. "/chat/room1/"
+	Key    string    // how the hub indexes this controller's clients (peer.Info.Key); defaults to URL
 	Params []string  // the first client's route parameters, as name, value pairs
 	Route  string    // the route's canonical string
 	Mode   peer.Mode // the route's message mode
@@ -31,7 +33,7 @@ type Config struct {
 	// registry's hub). Without one, the controller sends to its own clients.
 	Hub *peer.Hub
 	// RemoteOnline, in a cluster, counts the clients of a URL on the other nodes.
-	RemoteOnline func(url string) int
+	RemoteOnline func(key string) int
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 	// Destroyed is called once after the controller is destroyed, so that the registry
@@ -47,7 +49,8 @@ type Config struct {
 // block for long. Handlers are set in the setup function only.
 type Endpoint struct {
 	url       string
-	remote    func(url string) int // Config.RemoteOnline
+	key       string               // the hub's key of this controller (Config.Key)
+	remote    func(key string) int // Config.RemoteOnline
 	params    []string
 	route     string
 	mode      peer.Mode
@@ -95,6 +98,7 @@ func New(cfg Config) *Endpoint {
 	}
 	return &Endpoint{
 		url:       cfg.URL,
+		key:       cmp.Or(cfg.Key, cfg.URL),
 		remote:    cfg.RemoteOnline,
 		params:    cfg.Params,
 		route:     cfg.Route,
@@ -222,7 +226,7 @@ func (ctl *Endpoint) Online() int {
 func (ctl *Endpoint) ClusterOnline() int {
 	n := ctl.Online()
 	if ctl.remote != nil {
-		n += ctl.remote(ctl.url)
+		n += ctl.remote(ctl.key)
 	}
 	return n
 }

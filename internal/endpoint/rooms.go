@@ -25,7 +25,7 @@ func (ctl *Endpoint) To(room string) Room {
 	if h == nil {
 		h = noHub
 	}
-	return h.ToOn(room, ctl.url, ctl.alive)
+	return h.ToOn(room, ctl.key, ctl.alive)
 }
 
 // noHub stands in for the hub of a controller that has none (made in tests): its rooms
@@ -71,7 +71,7 @@ type BroadcastOptions struct {
 // Broadcast sends v, encoded once, to every client of the controller except from; a nil
 // from sends to everyone.
 func (ctl *Endpoint) Broadcast(from *peer.Client, v any) error {
-	t := hub.Target{Kind: hub.URL, Key: ctl.url}
+	t := hub.Target{Kind: hub.URL, Key: ctl.key}
 	if from != nil {
 		t.Except = []string{from.ID()}
 	}
@@ -84,9 +84,9 @@ func (ctl *Endpoint) Broadcast(from *peer.Client, v any) error {
 //	ctl.BroadcastWith(c, v, controller.BroadcastOptions{Rooms: []string{"general", "dev"}})
 //	ctl.BroadcastWith(c, v, controller.BroadcastOptions{IncludeSelf: true})
 func (ctl *Endpoint) BroadcastWith(from *peer.Client, v any, o BroadcastOptions) error {
-	t := hub.Target{Kind: hub.URL, Key: ctl.url}
+	t := hub.Target{Kind: hub.URL, Key: ctl.key}
 	if len(o.Rooms) > 0 {
-		t = hub.Target{Kind: hub.Room, Rooms: o.Rooms, Scope: ctl.url}
+		t = hub.Target{Kind: hub.Room, Rooms: o.Rooms, Scope: ctl.key}
 	}
 	if from != nil && !o.IncludeSelf {
 		t.Except = []string{from.ID()}

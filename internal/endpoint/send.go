@@ -30,7 +30,7 @@ func (ctl *Endpoint) Send(v any) error {
 // SendFunc sends v, encoded once, to every connected client for which keep returns true
 // (every client when keep is nil). keep runs without any lock held.
 func (ctl *Endpoint) SendFunc(v any, keep func(c *peer.Client) bool) error {
-	return ctl.publish(hub.Target{Kind: hub.URL, Key: ctl.url}, v, keep)
+	return ctl.publish(hub.Target{Kind: hub.URL, Key: ctl.key}, v, keep)
 }
 
 // publish sends v to the clients t names, through the registry's hub: every send of the

@@ -62,6 +62,7 @@ type Client struct {
 
 	id       string
 	url      string
+	key      string // the hub's key of the client's controller (Info.Key)
 	path     string
 	params   []string // name, value, name, value, ...
 	rawQuery string
@@ -341,7 +342,7 @@ func (c *Client) AfterClose(fn func()) (stop func()) {
 func (c *Client) Serve(h Handler) {
 	c.mustStartOnce()
 	c.h = h
-	c.hub.idx.Bind(c, c.url)
+	c.hub.idx.Bind(c, c.key)
 	c.conn.ReadLoop()
 }
 
@@ -355,7 +356,7 @@ func (c *Client) Start(h Handler, done func()) {
 	c.mustStartOnce()
 	c.h = h
 	c.done = done
-	c.hub.idx.Bind(c, c.url)
+	c.hub.idx.Bind(c, c.key)
 	c.open()
 	go c.conn.ReadLoop()
 }

@@ -1,6 +1,7 @@
 package peer
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -150,7 +151,11 @@ func (u *Upgrader) Options() Options { return u.opts }
 
 // Info is what the registry learned about a request before upgrading it.
 type Info struct {
-	URL    string   // normalised path: static part lower-cased, parameters' case kept; trailing slash
+	URL string // normalised path: static part lower-cased, parameters' case kept; trailing slash
+	// Key is the controller the client is served by, as the hub indexes it ("URL" targets
+	// and room scopes): URL, prefixed with "+" or "-" for a route with an auth prefix, so
+	// that the two controllers of one URL stay apart. Defaults to URL.
+	Key    string
 	Params []string // route parameters as name, value pairs
 	IP     string   // the client's address, proxies resolved
 	User   any      // the authorizer's result
@@ -174,6 +179,7 @@ func (u *Upgrader) Upgrade(w http.ResponseWriter, r *http.Request, info Info) (*
 		log:      u.opts.Logger,
 		id:       u.opts.Hub.cfg.IDPrefix + newID(),
 		url:      info.URL,
+		key:      cmp.Or(info.Key, info.URL),
 		path:     r.URL.Path,
 		params:   info.Params,
 		rawQuery: r.URL.RawQuery,
