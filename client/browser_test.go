@@ -31,11 +31,7 @@ import (
 // close-code table (4001 and the other stop codes, 1012 retried), the 4002 token refresh,
 // and shared: true across two tabs.
 func TestBrowser(t *testing.T) {
-	chromium := wstest.NeedCommand(t, "chromium", "apt-get install -y chromium")
-	node := wstest.NeedCommand(t, "node", "apt-get install -y nodejs npm")
-	if _, err := os.Stat("node_modules/playwright-core"); err != nil {
-		wstest.Missing(t, "client/node_modules is not installed (cd client && npm ci; ./test.sh does it)")
-	}
+	chromium, node := wstest.NeedBrowser(t, ".")
 
 	app := newE2EServer(t)
 	defer app.stop()

@@ -23,11 +23,7 @@ import (
 // the server restarts on the same address, both tabs reconnect to the same room and show
 // it, and a message from one reaches the other.
 func TestPageInBrowser(t *testing.T) {
-	chromium := wstest.NeedCommand(t, "chromium", "apt-get install -y chromium")
-	node := wstest.NeedCommand(t, "node", "apt-get install -y nodejs npm")
-	if _, err := os.Stat("../../client/node_modules/playwright-core"); err != nil {
-		wstest.Missing(t, "client/node_modules is not installed (cd client && npm ci; ./test.sh does it)")
-	}
+	chromium, node := wstest.NeedBrowser(t, "../../client")
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

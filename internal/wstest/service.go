@@ -31,3 +31,16 @@ func Missing(t testing.TB, why string) {
 	}
 	t.Skipf("skipped: %s; set %s=1 to make this a failure", why, RequireEnv)
 }
+
+// NeedBrowser returns the paths of chromium and node for a test that drives Debian's
+// Chromium with playwright-core from client/node_modules (clientDir is the client
+// folder, relative to the test's package), or skips it as NeedCommand does.
+func NeedBrowser(t testing.TB, clientDir string) (chromium, node string) {
+	t.Helper()
+	chromium = NeedCommand(t, "chromium", "apt-get install -y chromium")
+	node = NeedCommand(t, "node", "apt-get install -y nodejs npm")
+	if _, err := os.Stat(clientDir + "/node_modules/playwright-core"); err != nil {
+		Missing(t, "client/node_modules is not installed (cd client && npm ci; ./test.sh does it)")
+	}
+	return chromium, node
+}
